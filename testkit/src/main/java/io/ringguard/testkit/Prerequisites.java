@@ -46,8 +46,19 @@ public final class Prerequisites {
         require(findProgram(name) != null, "needs '" + name + "' on PATH");
     }
 
+    /** True when the effective uid is 0 (read from /proc, not from the user name). */
     public static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String[] ids = line.substring(4).trim().split("\\s+");
+                    return ids.length > 1 && "0".equals(ids[1]);
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
     }
 
     public static Path findProgram(String name) {
