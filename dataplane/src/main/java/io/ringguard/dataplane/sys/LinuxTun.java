@@ -1,0 +1,262 @@
+package io.ringguard.dataplane.sys;
+
+import java.lang.ref.Reference;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A Linux TUN interface: {@code /dev/net/tun} opened non-blocking and attached with {@code TUNSETIFF}
+ * ({@code IFF_TUN | IFF_NO_PI}: bare IP packets, no 4-byte packet information header).
+ *
+ * <p>Flow: the reader thread loops {@code awaitReadable(timeout)} then {@code readBatch}, checking its stop
+ * flag on every timeout; the writer thread calls {@code write} per packet. The descriptor is always
+ * non-blocking so a read can never hang a thread that was told to stop.
+ *
+ * <p>Deleting the interface ({@code ip link del}) detaches the file: reads and writes then fail with
+ * {@code EBADFD} and poll reports {@code POLLERR}, both mapped to {@link IoStatus#DEVICE_GONE}. Moving the
+ * interface to another network namespace keeps the descriptor working.
+ */
+public final class LinuxTun implements TunDevice {
+    private static final String CLONE_DEVICE = "/dev/net/tun";
+    private static final int IFREQ_FLAGS_OFFSET = Posix.IFNAMSIZ;
+    private static final int IFREQ_MTU_OFFSET = Posix.IFNAMSIZ;
+    private static final int POLLFD_FD_OFFSET = 0;
+    private static final int POLLFD_EVENTS_OFFSET = 4;
+    private static final int POLLFD_REVENTS_OFFSET = 6;
+
+    private final String name;
+    // Reader-thread state: its own pollfd so awaitReadable needs no allocation or lock.
+    private final UnsafeBuffer pollFd = new UnsafeBuffer(BufferUtil.allocateDirectAligned(8, 8));
+    private volatile int fd;
+    private int mtu;
+    private int lastReadErrno;
+    private int lastWriteErrno;
+
+    private LinuxTun(final int fd, final String name) {
+        this.fd = fd;
+        this.name = name;
+        pollFd.putInt(POLLFD_FD_OFFSET, fd, ByteOrder.nativeOrder());
+        pollFd.putShort(POLLFD_EVENTS_OFFSET, Posix.POLLIN, ByteOrder.nativeOrder());
+    }
+
+    /**
+     * Creates (or attaches to) TUN interface {@code name} and sets its MTU; setup thread.
+     *
+     * @param name 1..15 characters, no '/', ':' or whitespace; may contain "%d" for the kernel to number it.
+     * @param mtu 68..65535, e.g. {@link TunDevice#DEFAULT_MTU}.
+     * @throws NativeIoException with the kernel's reason (e.g. "needs root or CAP_NET_ADMIN").
+     */
+    public static LinuxTun open(final String name, final int mtu) throws NativeIoException {
+        checkInterfaceName(name);
+        checkMtu(mtu);
+        final int fd = Posix.open(CLONE_DEVICE, Posix.O_RDWR | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
+        if (fd < 0) {
+            throw NativeIoException.lastError("open " + CLONE_DEVICE);
+        }
+        boolean opened = false;
+        try {
+            final UnsafeBuffer ifreq = ifreq(name);
+            ifreq.putShort(IFREQ_FLAGS_OFFSET, (short) (Posix.IFF_TUN | Posix.IFF_NO_PI), ByteOrder.nativeOrder());
+            final int result = Posix.ioctl(fd, Posix.TUNSETIFF, ifreq.addressOffset());
+            if (result < 0) {
+                throw NativeIoException.lastError("TUNSETIFF " + name);
+            }
+            final LinuxTun tun = new LinuxTun(fd, readName(ifreq));
+            // The direct buffer must outlive the ioctl that wrote into it.
+            Reference.reachabilityFence(ifreq);
+            tun.mtu(mtu);
+            opened = true;
+            return tun;
+        } finally {
+            if (!opened) {
+                Posix.close(fd);
+            }
+        }
+    }
+
+    /**
+     * Checks a Linux interface name the way the kernel's {@code dev_valid_name} does, so a bad name is a clear
+     * message rather than {@code EINVAL}. Any thread.
+     */
+    public static void checkInterfaceName(final String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("interface name is empty");
+        }
+        if (name.getBytes(StandardCharsets.UTF_8).length > Posix.IFNAMSIZ - 1) {
+            throw new IllegalArgumentException(
+                    "interface name '" + name + "' is longer than " + (Posix.IFNAMSIZ - 1) + " bytes");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            throw new IllegalArgumentException("interface name '" + name + "' is not allowed");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            final char c = name.charAt(i);
+            if (c == '/' || c == ':' || Character.isWhitespace(c) || c == 0) {
+                throw new IllegalArgumentException(
+                        "interface name '" + name + "' contains '" + c + "' (no '/', ':', NUL or whitespace)");
+            }
+        }
+    }
+
+    private static void checkMtu(final int mtu) {
+        // 68: the IPv4 minimum (RFC 791); 1280 would be needed for IPv6 but the kernel allows less.
+        if (mtu < 68 || mtu > 65_535) {
+            throw new IllegalArgumentException("MTU must be 68..65535, got " + mtu);
+        }
+    }
+
+    /**
+     * Sets the interface MTU with {@code SIOCSIFMTU} on a throwaway socket; setup/control thread. The socket
+     * is in this process's network namespace, so call it before moving the interface elsewhere (after a move,
+     * use {@code ip -n <ns> link set <name> mtu <n>}).
+     */
+    public void mtu(final int mtuBytes) throws NativeIoException {
+        checkMtu(mtuBytes);
+        final int sock = Posix.socket(Posix.AF_INET, Posix.SOCK_DGRAM | Posix.SOCK_CLOEXEC, 0);
+        if (sock < 0) {
+            throw NativeIoException.lastError("socket for SIOCSIFMTU");
+        }
+        try {
+            final UnsafeBuffer ifreq = ifreq(name);
+            ifreq.putInt(IFREQ_MTU_OFFSET, mtuBytes, ByteOrder.nativeOrder());
+            final int result = Posix.ioctl(sock, Posix.SIOCSIFMTU, ifreq.addressOffset());
+            Reference.reachabilityFence(ifreq);
+            if (result < 0) {
+                throw NativeIoException.lastError("SIOCSIFMTU " + name + " " + mtuBytes);
+            }
+            this.mtu = mtuBytes;
+        } finally {
+            Posix.close(sock);
+        }
+    }
+
+    @Override
+    public int read(final MutableDirectBuffer buffer, final int offset, final int capacityBytes) {
+        final int fd = this.fd;
+        if (fd < 0) {
+            return IoStatus.CLOSED;
+        }
+        final long n = Posix.read(fd, buffer.addressOffset() + offset, capacityBytes);
+        if (n >= 0) {
+            return (int) n;
+        }
+        final int errno = Posix.errno();
+        lastReadErrno = errno;
+        return IoStatus.fromErrno(errno);
+    }
+
+    @Override
+    public int readBatch(
+            final MutableDirectBuffer buffer,
+            final int[] offsets,
+            final int capacityBytes,
+            final int[] lengths,
+            final int count) {
+        int i = 0;
+        while (i < count) {
+            final int n = read(buffer, offsets[i], capacityBytes);
+            if (n < 0) {
+                return i == 0 ? n : i;
+            }
+            lengths[i++] = n;
+        }
+        return i;
+    }
+
+    @Override
+    public int write(final DirectBuffer buffer, final int offset, final int lengthBytes) {
+        final int fd = this.fd;
+        if (fd < 0) {
+            return IoStatus.CLOSED;
+        }
+        final long n = Posix.write(fd, buffer.addressOffset() + offset, lengthBytes);
+        if (n >= 0) {
+            return (int) n;
+        }
+        final int errno = Posix.errno();
+        lastWriteErrno = errno;
+        return IoStatus.fromErrno(errno);
+    }
+
+    @Override
+    public int awaitReadable(final int timeoutMs) {
+        if (fd < 0) {
+            return IoStatus.CLOSED;
+        }
+        pollFd.putShort(POLLFD_REVENTS_OFFSET, (short) 0);
+        final int n = Posix.poll(pollFd.addressOffset(), 1, timeoutMs);
+        if (n < 0) {
+            final int errno = Posix.errno();
+            lastReadErrno = errno;
+            return errno == Posix.EINTR ? 0 : IoStatus.ERROR;
+        }
+        if (n == 0) {
+            return 0;
+        }
+        final short revents = pollFd.getShort(POLLFD_REVENTS_OFFSET, ByteOrder.nativeOrder());
+        if ((revents & (Posix.POLLERR | Posix.POLLHUP | Posix.POLLNVAL)) != 0) {
+            // A detached TUN file polls as POLLERR (tun_chr_poll); read would say EBADFD.
+            lastReadErrno = Posix.EBADFD;
+            return IoStatus.DEVICE_GONE;
+        }
+        return 1;
+    }
+
+    @Override
+    public int lastReadErrno() {
+        return lastReadErrno;
+    }
+
+    @Override
+    public int lastWriteErrno() {
+        return lastWriteErrno;
+    }
+
+    @Override
+    public int fd() {
+        return fd;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public synchronized void close() {
+        final int fd = this.fd;
+        if (fd >= 0) {
+            this.fd = -1;
+            Posix.close(fd);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LinuxTun[" + name + ", fd " + fd + ", mtu " + mtu + "]";
+    }
+
+    private static UnsafeBuffer ifreq(final String name) {
+        final UnsafeBuffer ifreq = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Posix.IFREQ_BYTES, 8));
+        final byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        ifreq.putBytes(0, bytes);
+        return ifreq;
+    }
+
+    private static String readName(final DirectBuffer ifreq) {
+        int length = 0;
+        while (length < Posix.IFNAMSIZ && ifreq.getByte(length) != 0) {
+            length++;
+        }
+        return ifreq.getStringWithoutLengthUtf8(0, length);
+    }
+}
