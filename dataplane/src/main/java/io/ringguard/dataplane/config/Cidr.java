@@ -48,10 +48,10 @@ public final class Cidr implements Comparable<Cidr> {
                 break;
             }
         }
-        if (slash < 0) {
-            throw new IllegalArgumentException("'" + text + "' has no /prefix-length");
-        }
         try {
+            if (slash < 0) {
+                throw new IllegalArgumentException("missing /prefix-length");
+            }
             byte[] address = IpLiteral.parse(text, 0, slash);
             int maxBits = address.length * 8;
             if (text.length() - slash > 2 && text.charAt(slash + 1) == '0') {
