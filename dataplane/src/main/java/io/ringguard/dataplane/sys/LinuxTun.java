@@ -140,6 +140,11 @@ public final class LinuxTun implements TunDevice {
         if (fd < 0) {
             return IoStatus.CLOSED;
         }
+        if (buffer.byteArray() != null) {
+            // A heap buffer has no stable address for the kernel: a wiring bug, refused before the syscall.
+            lastReadErrno = Posix.EFAULT;
+            return IoStatus.ERROR;
+        }
         final long n = Posix.read(fd, buffer.addressOffset() + offset, capacityBytes);
         if (n >= 0) {
             return (int) n;
@@ -172,6 +177,10 @@ public final class LinuxTun implements TunDevice {
         final int fd = this.fd;
         if (fd < 0) {
             return IoStatus.CLOSED;
+        }
+        if (buffer.byteArray() != null) {
+            lastWriteErrno = Posix.EFAULT;
+            return IoStatus.ERROR;
         }
         final long n = Posix.write(fd, buffer.addressOffset() + offset, lengthBytes);
         if (n >= 0) {

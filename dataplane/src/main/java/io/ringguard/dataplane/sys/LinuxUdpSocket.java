@@ -207,6 +207,11 @@ public final class LinuxUdpSocket implements UdpSocket {
         if (fd < 0) {
             return IoStatus.CLOSED;
         }
+        if (batch.payloadBuffer().byteArray() != null) {
+            // A heap buffer has no stable address for the kernel: a wiring bug, refused before the syscall.
+            lastReceiveErrno = Posix.EFAULT;
+            return IoStatus.ERROR;
+        }
         final int n = Math.min(count, maxBatch);
         final UnsafeBuffer headers = receiveVectors.headers;
         final UnsafeBuffer iovecs = receiveVectors.iovecs;
@@ -282,6 +287,10 @@ public final class LinuxUdpSocket implements UdpSocket {
         final int fd = this.fd;
         if (fd < 0) {
             return IoStatus.CLOSED;
+        }
+        if (batch.payloadBuffer().byteArray() != null) {
+            lastSendErrno = Posix.EFAULT;
+            return IoStatus.ERROR;
         }
         final int n = Math.min(count, maxBatch);
         final UnsafeBuffer headers = sendVectors.headers;

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -164,6 +165,20 @@ class LinuxUdpSocketTest {
 
         assertEquals(IoStatus.ERROR, socket.send(batch, 0, 1));
         assertNotEquals(0, socket.lastSendErrno());
+    }
+
+    @Test
+    void shouldRefuseHeapPayloadBuffersInsteadOfPassingTheKernelABadAddress() throws Exception {
+        final LinuxUdpSocket socket = open(Posix.AF_INET, "127.0.0.1", 0);
+        final DatagramBatch onHeap = new DatagramBatch(1, new UnsafeBuffer(new byte[1500]));
+        onHeap.payload(0, 0, 1500);
+        onHeap.length(0, 10);
+        SockAddr.writeIpv4(onHeap.endpoints(), 0, 0x7F000001, socket.boundPort());
+
+        assertEquals(IoStatus.ERROR, socket.send(onHeap, 0, 1));
+        assertEquals(Posix.EFAULT, socket.lastSendErrno());
+        assertEquals(IoStatus.ERROR, socket.receive(onHeap, 1));
+        assertEquals(Posix.EFAULT, socket.lastReceiveErrno());
     }
 
     @Test
