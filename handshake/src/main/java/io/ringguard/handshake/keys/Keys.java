@@ -110,8 +110,8 @@ public final class Keys {
         }
         byte[] out = new byte[KEY_BYTES];
         for (int i = 0; i < KEY_BYTES; i++) {
-            int hi = Character.digit(text.charAt(2 * i), 16);
-            int lo = Character.digit(text.charAt(2 * i + 1), 16);
+            int hi = hexValue(text.charAt(2 * i));
+            int lo = hexValue(text.charAt(2 * i + 1));
             if (hi < 0 || lo < 0) {
                 Arrays.fill(out, (byte) 0);
                 throw new IllegalArgumentException("key has a character that is not hex at position " + 2 * i);
@@ -128,6 +128,20 @@ public final class Keys {
             out[2 * i + 1] = HEX[key[i] & 15];
         }
         return out;
+    }
+
+    /** ASCII hex only: {@code Character.digit} would also take other scripts' digits. */
+    private static int hexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
     }
 
     private static int base64Value(char c) {

@@ -49,5 +49,7 @@ class KeysTest {
                 IllegalArgumentException.class, () -> Keys.fromBase64("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB="));
         assertThrows(IllegalArgumentException.class, () -> Keys.fromHex("zz" + "0".repeat(62)));
         assertThrows(IllegalArgumentException.class, () -> Keys.fromHex("00"));
+        // Arabic-Indic digit zero is a digit to Character.digit, but not hex to wg.
+        assertThrows(IllegalArgumentException.class, () -> Keys.fromHex("\u0660" + "0".repeat(63)));
     }
 }
