@@ -96,24 +96,6 @@ public final class FakeTun implements TunDevice {
     }
 
     @Override
-    public synchronized int readBatch(
-            final MutableDirectBuffer buffer,
-            final int[] offsets,
-            final int capacityBytes,
-            final int[] lengths,
-            final int count) {
-        int i = 0;
-        while (i < count) {
-            final int n = read(buffer, offsets[i], capacityBytes);
-            if (n < 0) {
-                return i == 0 ? n : i;
-            }
-            lengths[i++] = n;
-        }
-        return i;
-    }
-
-    @Override
     public synchronized int write(final DirectBuffer buffer, final int offset, final int lengthBytes) {
         final int status = status();
         if (status != 0) {

@@ -155,24 +155,6 @@ public final class LinuxTun implements TunDevice {
     }
 
     @Override
-    public int readBatch(
-            final MutableDirectBuffer buffer,
-            final int[] offsets,
-            final int capacityBytes,
-            final int[] lengths,
-            final int count) {
-        int i = 0;
-        while (i < count) {
-            final int n = read(buffer, offsets[i], capacityBytes);
-            if (n < 0) {
-                return i == 0 ? n : i;
-            }
-            lengths[i++] = n;
-        }
-        return i;
-    }
-
-    @Override
     public int write(final DirectBuffer buffer, final int offset, final int lengthBytes) {
         final int fd = this.fd;
         if (fd < 0) {

@@ -38,7 +38,18 @@ public interface TunDevice extends AutoCloseable {
      *
      * @return the number of packets read ({@code >= 1}), or the status of the first read when it read none.
      */
-    int readBatch(MutableDirectBuffer buffer, int[] offsets, int capacityBytes, int[] lengths, int count);
+    default int readBatch(MutableDirectBuffer buffer, int[] offsets, int capacityBytes, int[] lengths, int count) {
+        // One read per packet until the queue is empty; a vnet_hdr/offload device can do better.
+        int i = 0;
+        while (i < count) {
+            final int n = read(buffer, offsets[i], capacityBytes);
+            if (n < 0) {
+                return i == 0 ? n : i;
+            }
+            lengths[i++] = n;
+        }
+        return i;
+    }
 
     /**
      * Writes one packet {@code buffer[offset, offset + lengthBytes)} into the interface.
