@@ -33,7 +33,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *       and one DH; the static-static DH is precomputed per peer).
  *   <li>{@code validateMac1}: bob checks mac1 of that initiation, not under load (one keyed BLAKE2s);
  *       the part of {@code consumeInitiation} to subtract to get the Noise step alone.
- *   <li>{@code consumeInitiation}: bob checks the MACs, then consumes a fresh initiation (two DH).
+ *   <li>{@code consumeInitiation}: bob checks the MACs, then consumes a fresh initiation (one DH;
+ *       static-static is precomputed).
  *   <li>{@code createResponse}: bob writes the response and puts MACs on it (keygen, two DH).
  *   <li>{@code consumeResponse}: alice checks mac1, then consumes the response (two DH).
  *   <li>{@code beginSession}: alice derives the transport keypair from her finished handshake.
