@@ -52,7 +52,7 @@ public final class IcmpEcho {
      *
      * @param buffer to write into.
      * @param offset where the IPv4 header starts.
-     * @param sourceAddress big-endian IPv4 address, 10.0.0.1 as {@code 0x0A000001}.
+     * @param sourceAddress big-endian IPv4 address, 198.18.0.1 as {@code 0xC6120001}.
      * @param destinationAddress big-endian IPv4 address.
      * @param identifier 0..0xFFFF, matches replies to this pinger.
      * @param sequence 0..0xFFFF, matches a reply to its request.

@@ -213,7 +213,7 @@ public final class IpPacket {
     }
 
     /**
-     * IPv4 source address as a big-endian int: 10.0.0.1 is {@code 0x0A000001}. Validated headers only.
+     * IPv4 source address as a big-endian int: 198.18.0.1 is {@code 0xC6120001}. Validated headers only.
      *
      * @param buffer holding a header that passed {@link #isValidIpv4}.
      * @param offset of the first header byte.
@@ -224,7 +224,7 @@ public final class IpPacket {
     }
 
     /**
-     * IPv4 destination address as a big-endian int: 10.0.0.1 is {@code 0x0A000001}. Validated headers only.
+     * IPv4 destination address as a big-endian int: 198.18.0.1 is {@code 0xC6120001}. Validated headers only.
      *
      * @param buffer holding a header that passed {@link #isValidIpv4}.
      * @param offset of the first header byte.

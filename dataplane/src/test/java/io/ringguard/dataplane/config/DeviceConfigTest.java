@@ -131,15 +131,15 @@ class DeviceConfigTest {
                 .allowedIps(List.of(
                         Cidr.parse("fd00::/8"),
                         Cidr.parse("198.18.0.7/24"),
-                        Cidr.parse("10.0.0.0/8"),
+                        Cidr.parse("100.64.0.0/10"),
                         Cidr.parse("198.18.0.0/24")))
                 .build();
         PeerConfig b = PeerConfig.builder(peerKey(1))
-                .allowedIps(List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00::/8"), Cidr.parse("198.18.0.0/24")))
+                .allowedIps(List.of(Cidr.parse("100.64.0.0/10"), Cidr.parse("fd00::/8"), Cidr.parse("198.18.0.0/24")))
                 .build();
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
-        assertEquals("[10.0.0.0/8, 198.18.0.0/24, fd00::/8]", a.allowedIps().toString());
+        assertEquals("[100.64.0.0/10, 198.18.0.0/24, fd00::/8]", a.allowedIps().toString());
         assertThrows(UnsupportedOperationException.class, () -> a.allowedIps().clear());
     }
 
