@@ -1,5 +1,7 @@
 package io.ringguard.gateway;
 
+import io.ringguard.gateway.daemon.Daemonizer;
+import io.ringguard.gateway.iface.InterfaceDaemon;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -52,10 +54,15 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
             cmd.usage(cmd.getErr());
             return EXIT_USAGE;
         }
-        cmd.getErr()
-                .println("ringguard: the interface mode (ringguard IFACE) is not available in this build yet;"
-                        + " it arrives with the dataplane.");
-        return EXIT_FAILURE;
+        if (Daemonizer.shouldDaemonize(foreground, System.getenv())) {
+            String name = iface;
+            Daemonizer.Result result = Daemonizer.daemonizeSelf(() -> InterfaceDaemon.ready(name));
+            if (!result.ready()) {
+                cmd.getErr().println("ringguard: " + result.message());
+            }
+            return result.exitCode();
+        }
+        return InterfaceDaemon.run(iface, cmd.getErr());
     }
 
     /** Builds the command line with the contract's exit codes; tests call this instead of main. */
