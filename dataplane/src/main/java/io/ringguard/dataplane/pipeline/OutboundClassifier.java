@@ -77,11 +77,14 @@ public final class OutboundClassifier implements EventHandler<OutboundEvent> {
                 // The slot leaves the ring: its length travels with it in the slab's metadata.
                 slab.payloadLengthBytes(event.slot, event.lengthBytes);
             }
-            if (event.kind == OutboundEvent.KIND_DATA && peer.staged().offer(event.slot)) {
-                event.slot = -1;
-            } else {
-                counters.drop(DropReason.NO_SESSION);
+            if (event.kind == OutboundEvent.KIND_DATA) {
+                if (peer.staged().offer(event.slot)) {
+                    event.slot = -1;
+                } else {
+                    counters.drop(DropReason.NO_SESSION);
+                }
             }
+            // A keepalive without a session has done its job: it asked for the handshake.
             return;
         }
         PeerEndpoint endpoint = peer.endpoint();

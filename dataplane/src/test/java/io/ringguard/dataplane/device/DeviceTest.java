@@ -189,4 +189,34 @@ class DeviceTest {
         assertNull(tunB.awaitWritten(300));
         assertNull(a.peer(PublicKey.of(Keys.publicKey(keyB))));
     }
+
+    @Test
+    void shouldCountGarbageDatagramsAndKeepServing() throws Exception {
+        InetSocketAddress from = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40999);
+        java.util.Random random = new java.util.Random(1);
+        byte[] junk = new byte[148];
+        random.nextBytes(junk);
+        junk[0] = 1;
+        junk[1] = junk[2] = junk[3] = 0;
+        byte[] transport = new byte[64];
+        transport[0] = 4;
+        byte[][] garbage = {new byte[0], new byte[3], junk, transport, new byte[] {9, 0, 0, 0, 1, 2, 3, 4}};
+        for (byte[] g : garbage) {
+            assertTrue(udpB.inject(new FakeUdp.Datagram(g, from, null)));
+        }
+        long deadline = System.currentTimeMillis() + 5_000;
+        while ((b.counters().dropped(DropReason.MALFORMED) < 3
+                        || b.counters().dropped(DropReason.BAD_MAC) < 1
+                        || b.counters().dropped(DropReason.UNKNOWN_INDEX) < 1)
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(3, b.counters().dropped(DropReason.MALFORMED), describe(b));
+        assertEquals(1, b.counters().dropped(DropReason.BAD_MAC), describe(b));
+        assertEquals(1, b.counters().dropped(DropReason.UNKNOWN_INDEX), describe(b));
+        // Nothing answered the garbage, and real traffic still flows.
+        byte[] packet = echo(A_TUNNEL, B_TUNNEL, 1);
+        assertTrue(tunA.inject(packet));
+        assertArrayEquals(packet, tunB.awaitWritten(5_000));
+    }
 }
