@@ -472,7 +472,9 @@ class PeerTimersTest {
             actions |= due;
         }
         final long allocatedBytes = bean.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated during " + polls + " polls");
+        // Any allocation per poll would be >= 16 B x 200k = 3.2 MB; the slack absorbs one-off JVM
+        // allocations on this thread (class initialisation, a deoptimisation) on a loaded machine.
+        assertTrue(allocatedBytes < 64 * 1024, allocatedBytes + " bytes allocated during " + polls + " polls");
         assertEquals(
                 actionsToString(SEND_INITIATION | SEND_KEEPALIVE | CLEAR_ENDPOINT_SOURCE),
                 actionsToString(actions & (SEND_INITIATION | SEND_KEEPALIVE | CLEAR_ENDPOINT_SOURCE)));
