@@ -209,7 +209,8 @@ final class AllowedIpsTest {
         }
         final long allocatedBytes = bean.getCurrentThreadAllocatedBytes() - before;
         // One allocation per lookup would be megabytes; allow for a little unrelated JVM bookkeeping.
-        assertTrue(allocatedBytes < 4096, allocatedBytes + " bytes allocated during " + lookups + " lookups");
+        // Slack for one-off JVM allocations on this thread; any per-lookup allocation would be megabytes.
+        assertTrue(allocatedBytes < 64 * 1024, allocatedBytes + " bytes allocated during " + lookups + " lookups");
         assertTrue(hits > 0, "lookups should hit something");
     }
 
