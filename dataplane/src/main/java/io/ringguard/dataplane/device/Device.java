@@ -1,8 +1,6 @@
 package io.ringguard.dataplane.device;
 
-import com.lmax.disruptor.LiteBlockingWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
 import io.ringguard.buffers.PacketSlab;
@@ -61,7 +59,8 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
  * and this class waits for them (bounded).
  */
 public final class Device implements AutoCloseable {
-    private static final long TASK_TIMEOUT_MS = 5_000;
+    // Generous: the control thread answers in microseconds; this only bounds a wedged daemon.
+    private static final long TASK_TIMEOUT_MS = 30_000;
 
     private final String name;
     private final DeviceSettings settings;
@@ -110,14 +109,18 @@ public final class Device implements AutoCloseable {
         this.handshakeRequests = new ManyToOneConcurrentArrayQueue<>(4096);
         this.confirmations = new ManyToOneConcurrentArrayQueue<>(4096);
 
-        WaitStrategy wait = new LiteBlockingWaitStrategy();
-        outbound = new Disruptor<>(OutboundEvent::new, settings.ringSize(), threads("tx"), ProducerType.MULTI, wait);
+        outbound = new Disruptor<>(
+                OutboundEvent::new,
+                settings.ringSize(),
+                threads("tx"),
+                ProducerType.MULTI,
+                settings.waitStrategy().create());
         inbound = new Disruptor<>(
                 InboundEvent::new,
                 settings.ringSize(),
                 threads("rx"),
                 ProducerType.MULTI,
-                new LiteBlockingWaitStrategy());
+                settings.waitStrategy().create());
         int n = settings.encryptWorkers();
         EncryptWorker[] encrypt = new EncryptWorker[n];
         DecryptWorker[] decrypt = new DecryptWorker[n];

@@ -36,6 +36,16 @@ public final class InterfaceDaemon {
             err.println("ringguard: /dev/net/tun is missing: this kernel or container has no TUN support");
             return 3;
         }
+        DeviceSettings settings = DeviceSettings.defaults(DEFAULT_MTU);
+        String wait = System.getenv("RINGGUARD_WAIT_STRATEGY");
+        if (wait != null && !wait.isBlank()) {
+            try {
+                settings = settings.withWaitStrategy(DeviceSettings.RingWait.parse(wait));
+            } catch (IllegalArgumentException e) {
+                err.println("ringguard: RINGGUARD_WAIT_STRATEGY: " + e.getMessage());
+                return 2;
+            }
+        }
         LinuxTun tun;
         try {
             tun = LinuxTun.open(iface, DEFAULT_MTU);
