@@ -6,6 +6,7 @@ import io.ringguard.buffers.SlotPool;
 import io.ringguard.dataplane.counters.DataplaneCounters;
 import io.ringguard.dataplane.counters.DropReason;
 import io.ringguard.dataplane.device.Peer;
+import io.ringguard.dataplane.device.PeerEndpoint;
 import io.ringguard.dataplane.sys.DatagramBatch;
 import io.ringguard.dataplane.sys.IoStatus;
 import io.ringguard.dataplane.sys.Posix;
@@ -95,6 +96,15 @@ public final class UdpSender implements EventHandler<OutboundEvent> {
             } else if (r == IoStatus.WOULD_BLOCK && retries++ < MAX_WOULD_BLOCK_RETRIES) {
                 // The socket buffer is full: give the kernel a moment rather than drop a whole batch.
                 LockSupport.parkNanos(20_000);
+            } else if (r == IoStatus.ERROR && family.batch.localFamily(sent) != 0) {
+                // The cached source address is gone (address removed, route changed): send from
+                // whatever the kernel picks, and stop pinning this peer to the old address.
+                family.batch.clearLocal(sent);
+                Peer peer = family.peers[sent];
+                PeerEndpoint endpoint = peer == null ? null : peer.endpoint();
+                if (endpoint != null) {
+                    peer.endpoint(endpoint.withoutLocal());
+                }
             } else {
                 counters.drop(DropReason.SEND_FAILED);
                 sent++;
