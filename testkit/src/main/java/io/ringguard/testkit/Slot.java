@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +32,8 @@ import java.util.concurrent.TimeoutException;
  * <p>{@code k} runs from {@link #FIRST} to {@link #LAST} and is written in decimal everywhere, also in
  * the IPv6 addresses (so {@code k = 12} gives {@code fd00:18:12::1}). Names: network namespace {@code
  * rgns<k>}, veth {@code rgh<k>} (root side) and {@code rgn<k>} (netns side), wireguard-go interface
- * {@code rgwg<k>} whose UAPI socket is {@code /var/run/wireguard/rgwg<k>.sock}; other fixtures take
+ * {@code rgwg<k>} whose UAPI socket is {@code /var/run/wireguard/rgwg<k>.sock}, RingGuard interface
+ * {@code rgrg<k>} (socket {@code rgrg<k>.sock}); other fixtures take
  * {@link #interfaceName(String)} with their own prefix.
  *
  * <p>Why a cross-process claim rather than a pid-derived suffix: the root-side veth addresses share one
@@ -154,6 +156,11 @@ public final class Slot implements AutoCloseable {
         return interfaceName("rgwg");
     }
 
+    /** The RingGuard interface of {@link RingGuardPeer} and other RingGuard-in-a-namespace tests: {@code rgrg<k>}. */
+    public String ringguardInterfaceName() {
+        return interfaceName("rgrg");
+    }
+
     /** An interface name for this slot with a fixture's own prefix, checked against the 15 character limit. */
     public String interfaceName(String prefix) {
         String name = prefix + index;
@@ -215,7 +222,7 @@ public final class Slot implements AutoCloseable {
 
     /**
      * Removes everything named after this slot: processes in its namespace (SIGKILL), the namespace,
-     * the root-side veth and the wireguard-go UAPI socket. Called on claim, and by {@link Netns#close()}.
+     * the root-side veth and the wireguard-go and RingGuard UAPI sockets. Called on claim, and by {@link Netns#close()}.
      * Returns true when something was there.
      */
     boolean removeLeftovers() {
@@ -231,10 +238,11 @@ public final class Slot implements AutoCloseable {
             found = true;
             Exec.run(IP_TIMEOUT_MS, "ip", "link", "del", hostLinkName());
         }
-        Path socket = WIREGUARD_SOCKET_DIR.resolve(wireguardInterfaceName() + ".sock");
-        if (Files.exists(socket)) {
-            found = true;
-            Exec.deleteQuietly(socket);
+        for (Path socket : socketPaths()) {
+            if (Files.exists(socket)) {
+                found = true;
+                Exec.deleteQuietly(socket);
+            }
         }
         return found;
     }
@@ -243,7 +251,14 @@ public final class Slot implements AutoCloseable {
     boolean isClean() {
         return !Files.exists(NETNS_DIR.resolve(netnsName()))
                 && !Files.exists(Path.of("/sys/class/net", hostLinkName()))
-                && !Files.exists(WIREGUARD_SOCKET_DIR.resolve(wireguardInterfaceName() + ".sock"));
+                && socketPaths().stream().noneMatch(Files::exists);
+    }
+
+    /** The UAPI sockets of the daemons named after this slot (wireguard-go's and RingGuard's). */
+    private List<Path> socketPaths() {
+        return List.of(
+                WIREGUARD_SOCKET_DIR.resolve(wireguardInterfaceName() + ".sock"),
+                WIREGUARD_SOCKET_DIR.resolve(ringguardInterfaceName() + ".sock"));
     }
 
     /** Releases the claim; does not remove anything (the owner does that first). Idempotent. */

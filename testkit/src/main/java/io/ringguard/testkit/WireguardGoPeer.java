@@ -1,13 +1,6 @@
 package io.ringguard.testkit;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,107 +15,33 @@ import java.util.Map;
  *
  * <p>A RingGuard under test in the root namespace binds its UDP socket to {@link #hostAddress()} and
  * uses {@link #underlayAddress()}:{@link #listenPort()} as the endpoint. Two fixtures reach each other
- * through {@code a.netns().connect(b.netns())} (see {@link Netns#connect}).
- *
- * <p>Keys are generated with {@code wg genkey}/{@code wg pubkey}, not RingGuard's crypto, so the
- * fixture is an independent reference. They are throwaway test keys, which is why they may sit in a
- * {@code String}; they reach {@code wg} through 0600 temporary files deleted right after.
+ * through {@code a.netns().connect(b.netns())} (see {@link Netns#connect}). Everything but the
+ * command is shared with {@link RingGuardPeer} in {@link UserspacePeer}.
  *
  * <p>Thread safety: any thread may call any method; {@link #close()} is idempotent and also runs from a
  * shutdown hook when a test leaves the peer open.
  */
-public final class WireguardGoPeer implements AutoCloseable {
-    public static final int DEFAULT_LISTEN_PORT = 51820;
+public final class WireguardGoPeer extends UserspacePeer {
     /** How long {@link Builder#start()} waits for wireguard-go's UAPI socket. */
     public static final long SOCKET_TIMEOUT_MS = 5_000;
-    /** Deadline for each {@code wg} command. */
-    public static final long WG_TIMEOUT_MS = 5_000;
 
-    private static final long POLL_INTERVAL_MS = 20;
-
-    private final Netns netns;
-    private final String interfaceName;
-    private final int listenPort;
-    private final String privateKeyBase64;
-    private final Path logFile;
-    private String publicKeyBase64;
-    private Process process;
-    private boolean closed;
-
-    /** One peer line of {@code wg show <iface> dump}. */
-    public record PeerStatus(
-            String publicKeyBase64,
-            String endpoint,
-            String allowedIps,
-            long latestHandshakeEpochSec,
-            long rxBytes,
-            long txBytes) {
-        /** True when a handshake completed at least once. */
-        public boolean hasHandshake() {
-            return latestHandshakeEpochSec > 0;
-        }
-    }
-
-    /** Options for {@link #start()}. */
-    public static final class Builder {
-        private int listenPort = DEFAULT_LISTEN_PORT;
-        private String privateKeyBase64;
-
+    /** Options for {@link #start()}: {@code listenPort}, {@code privateKeyBase64}. */
+    public static final class Builder extends UserspacePeer.Builder<Builder, WireguardGoPeer> {
         private Builder() {}
 
-        /** UDP port wireguard-go listens on inside its namespace; default {@value #DEFAULT_LISTEN_PORT}. */
-        public Builder listenPort(int listenPort) {
-            this.listenPort = listenPort;
-            return this;
+        @Override
+        protected WireguardGoPeer create(Netns netns, int listenPort, String privateKeyBase64) {
+            return new WireguardGoPeer(netns, listenPort, privateKeyBase64);
         }
 
-        /** A known private key instead of a fresh {@code wg genkey} one. */
-        public Builder privateKeyBase64(String privateKeyBase64) {
-            this.privateKeyBase64 = privateKeyBase64;
+        @Override
+        protected Builder self() {
             return this;
-        }
-
-        /** Creates the namespace, starts wireguard-go and configures it; cleans up if any step fails. */
-        public WireguardGoPeer start() {
-            Netns netns = Netns.create();
-            WireguardGoPeer peer;
-            try {
-                String key = privateKeyBase64 != null
-                        ? privateKeyBase64
-                        : Exec.run(WG_TIMEOUT_MS, "wg", "genkey")
-                                .orThrow()
-                                .out()
-                                .strip();
-                peer = new WireguardGoPeer(netns, listenPort, key);
-            } catch (RuntimeException e) {
-                netns.close();
-                throw e;
-            }
-            Cleanup.register(peer);
-            try {
-                peer.launch();
-            } catch (RuntimeException e) {
-                try {
-                    peer.close();
-                } catch (RuntimeException closeFailure) {
-                    e.addSuppressed(closeFailure);
-                }
-                throw e;
-            }
-            return peer;
         }
     }
 
     private WireguardGoPeer(Netns netns, int listenPort, String privateKeyBase64) {
-        this.netns = netns;
-        this.interfaceName = netns.slot().wireguardInterfaceName();
-        this.listenPort = listenPort;
-        this.privateKeyBase64 = privateKeyBase64;
-        try {
-            this.logFile = Files.createTempFile("rg-" + interfaceName + "-", ".log");
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not create a log file for wireguard-go", e);
-        }
+        super(netns, netns.slot().wireguardInterfaceName(), listenPort, privateKeyBase64);
     }
 
     /** A peer with a fresh key listening on {@value #DEFAULT_LISTEN_PORT}. */
@@ -134,302 +53,24 @@ public final class WireguardGoPeer implements AutoCloseable {
         return new Builder();
     }
 
-    private void launch() {
-        publicKeyBase64 = Exec.run(WG_TIMEOUT_MS, privateKeyBase64.getBytes(StandardCharsets.US_ASCII), "wg", "pubkey")
-                .orThrow()
-                .out()
-                .strip();
-        // The UAPI socket directory is shared by all namespaces (one filesystem): the slot's interface
-        // name is what keeps two instances apart. LOG_LEVEL=verbose logs handshakes, not packets.
-        process = netns.spawn(
+    @Override
+    protected Process spawnDaemon(Netns netns, String interfaceName, Path logFile) {
+        // LOG_LEVEL=verbose logs handshakes, not packets.
+        return netns.spawn(
                 logFile,
                 Map.of("LOG_LEVEL", "verbose", "WG_PROCESS_FOREGROUND", "1"),
                 "wireguard-go",
                 "-f",
                 interfaceName);
-        awaitSocket();
-        withKeyFile(
-                privateKeyBase64,
-                file -> wg(
-                        "set",
-                        interfaceName,
-                        "private-key",
-                        file.toString(),
-                        "listen-port",
-                        Integer.toString(listenPort)));
-        netns.ip("addr", "add", tunnelAddress() + "/24", "dev", interfaceName);
-        netns.ip("-6", "addr", "add", tunnelAddress6() + "/64", "dev", interfaceName, "nodad");
-        netns.ip("link", "set", interfaceName, "up");
-    }
-
-    private void awaitSocket() {
-        long deadlineNs = System.nanoTime() + SOCKET_TIMEOUT_MS * 1_000_000L;
-        Path socket = socketPath();
-        while (!Files.exists(socket)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("wireguard-go exited with " + process.exitValue() + " before creating "
-                        + socket + ": " + logTail());
-            }
-            if (System.nanoTime() - deadlineNs > 0) {
-                throw new IllegalStateException(
-                        "wireguard-go did not create " + socket + " within " + SOCKET_TIMEOUT_MS + " ms: " + logTail());
-            }
-            pause(POLL_INTERVAL_MS);
-        }
-    }
-
-    /**
-     * Adds or updates a peer with {@code wg set <iface> peer ...} and routes each non-default allowed
-     * IP through the interface (as {@code wg-quick} would; {@code /0} prefixes get no route, so the
-     * namespace's underlay routes stay intact).
-     *
-     * @param allowedIps comma separated CIDRs, e.g. {@code 198.19.7.0/24,fd00:19:7::/64}
-     * @param endpointOrNull {@code host:port} or {@code [v6]:port}, or null to wait for the peer to call
-     * @param persistentKeepaliveSec 0 for off
-     */
-    public void addPeer(
-            String publicKeyBase64,
-            String presharedKeyBase64OrNull,
-            String allowedIps,
-            String endpointOrNull,
-            int persistentKeepaliveSec) {
-        List<String> args =
-                new ArrayList<>(List.of("set", interfaceName, "peer", publicKeyBase64, "allowed-ips", allowedIps));
-        if (endpointOrNull != null) {
-            args.addAll(List.of("endpoint", endpointOrNull));
-        }
-        args.addAll(List.of("persistent-keepalive", Integer.toString(persistentKeepaliveSec)));
-        if (presharedKeyBase64OrNull != null) {
-            withKeyFile(presharedKeyBase64OrNull, file -> {
-                args.addAll(List.of("preshared-key", file.toString()));
-                wg(args.toArray(String[]::new));
-            });
-        } else {
-            wg(args.toArray(String[]::new));
-        }
-        for (String cidr : allowedIps.split(",")) {
-            String trimmed = cidr.strip();
-            if (!trimmed.isEmpty() && !trimmed.endsWith("/0")) {
-                netns.ip("route", "replace", trimmed, "dev", interfaceName);
-            }
-        }
-    }
-
-    /** Removes a peer ({@code wg set <iface> peer <key> remove}); its routes stay until close. */
-    public void removePeer(String publicKeyBase64) {
-        wg("set", interfaceName, "peer", publicKeyBase64, "remove");
-    }
-
-    /**
-     * Pings {@code dst} from inside the namespace ({@code count} echoes 200 ms apart, at most {@code
-     * timeoutSec} seconds in all). True only when every echo was answered.
-     */
-    public boolean ping(String dst, int count, int timeoutSec) {
-        String family = dst.contains(":") ? "-6" : "-4";
-        ExecResult result = netns.exec(
-                timeoutSec * 1_000L + 2_000L,
-                "ping",
-                family,
-                "-n",
-                "-q",
-                "-c",
-                Integer.toString(count),
-                "-i",
-                "0.2",
-                "-w",
-                Integer.toString(timeoutSec),
-                dst);
-        return result.ok();
-    }
-
-    /** {@code wg show <iface> dump}, one record per peer. */
-    public List<PeerStatus> wgShow() {
-        String[] lines = wg("show", interfaceName, "dump").out().split("\n");
-        List<PeerStatus> peers = new ArrayList<>();
-        // Line 0 describes the interface (private key, public key, port, fwmark); peers follow.
-        for (int i = 1; i < lines.length; i++) {
-            if (lines[i].isBlank()) {
-                continue;
-            }
-            String[] f = lines[i].split("\t");
-            if (f.length < 8) {
-                throw new IllegalStateException("unexpected wg dump line: " + lines[i]);
-            }
-            peers.add(new PeerStatus(
-                    f[0],
-                    "(none)".equals(f[2]) ? null : f[2],
-                    "(none)".equals(f[3]) ? "" : f[3],
-                    Long.parseLong(f[4]),
-                    Long.parseLong(f[5]),
-                    Long.parseLong(f[6])));
-        }
-        return peers;
-    }
-
-    /** The status of one peer, or null when it is not configured. */
-    public PeerStatus peerStatus(String publicKeyBase64) {
-        for (PeerStatus status : wgShow()) {
-            if (status.publicKeyBase64().equals(publicKeyBase64)) {
-                return status;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Polls {@code wg show} until the peer has completed a handshake at or after {@code notBefore},
-     * for at most {@code timeoutMs}; throws with the status and wireguard-go's log otherwise.
-     */
-    public PeerStatus awaitHandshake(String peerPublicKeyBase64, Instant notBefore, long timeoutMs) {
-        long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (true) {
-            PeerStatus status = peerStatus(peerPublicKeyBase64);
-            if (status != null && status.latestHandshakeEpochSec() >= notBefore.getEpochSecond()) {
-                return status;
-            }
-            if (System.nanoTime() - deadlineNs > 0) {
-                throw new IllegalStateException("no handshake with " + peerPublicKeyBase64 + " within " + timeoutMs
-                        + " ms (status " + status + "): " + logTail());
-            }
-            pause(50);
-        }
-    }
-
-    public Netns netns() {
-        return netns;
-    }
-
-    /** The wireguard-go interface, {@code rgwg<k>}. */
-    public String interfaceName() {
-        return interfaceName;
-    }
-
-    /** wireguard-go's UAPI socket, {@code /var/run/wireguard/rgwg<k>.sock}. */
-    public Path socketPath() {
-        return Slot.WIREGUARD_SOCKET_DIR.resolve(interfaceName + ".sock");
-    }
-
-    /** The wireguard-go process ({@code ip netns exec} replaces itself with it, so this is its pid). */
-    public ProcessHandle process() {
-        return process.toHandle();
-    }
-
-    public String privateKeyBase64() {
-        return privateKeyBase64;
-    }
-
-    public String publicKeyBase64() {
-        return publicKeyBase64;
-    }
-
-    /** Namespace-side veth address {@code 198.18.k.2}, where wireguard-go receives from the root namespace. */
-    public String underlayAddress() {
-        return netns.nsAddress();
-    }
-
-    /** Root-side veth address {@code 198.18.k.1}, where a test in the root namespace binds its UDP socket. */
-    public String hostAddress() {
-        return netns.hostAddress();
-    }
-
-    /** {@code underlayAddress():listenPort()}, the endpoint a root-namespace peer configures. */
-    public String underlayEndpoint() {
-        return underlayAddress() + ":" + listenPort;
-    }
-
-    public int listenPort() {
-        return listenPort;
-    }
-
-    /** Tunnel address {@code 198.19.k.1} (on a /24). */
-    public String tunnelAddress() {
-        return netns.slot().tunnelAddress(1);
-    }
-
-    /** Tunnel address {@code fd00:19:k::1} (on a /64). */
-    public String tunnelAddress6() {
-        return netns.slot().tunnelAddress6(1);
-    }
-
-    /** wireguard-go's stdout and stderr (verbose log level). */
-    public Path logFile() {
-        return logFile;
-    }
-
-    /** The last 2,000 characters of the log, for failure messages. */
-    public String logTail() {
-        try {
-            String log = Files.readString(logFile, StandardCharsets.UTF_8);
-            return log.length() <= 2_000 ? log : log.substring(log.length() - 2_000);
-        } catch (IOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    /**
-     * Stops wireguard-go (SIGTERM, SIGKILL after {@link Exec#STOP_GRACE_MS}), removes its socket,
-     * deletes the namespace and the log. Idempotent.
-     */
-    @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            if (process != null && !Exec.stop(process)) {
-                System.err.println("testkit: wireguard-go pid " + process.pid() + " survived SIGKILL");
-            }
-            Exec.deleteQuietly(socketPath());
-        } finally {
-            try {
-                netns.close();
-            } finally {
-                Exec.deleteQuietly(logFile);
-                Cleanup.unregister(this);
-            }
-        }
     }
 
     @Override
-    public String toString() {
-        return "WireguardGoPeer[" + interfaceName + " in " + netns.name() + "]";
+    protected String programName() {
+        return "wireguard-go";
     }
 
-    private ExecResult wg(String... args) {
-        return netns.exec(WG_TIMEOUT_MS, prepend("wg", args)).orThrow();
-    }
-
-    private static void withKeyFile(String keyBase64, KeyFileUser user) {
-        Path file = null;
-        try {
-            file = Exec.writeSecretFile("rg-wg-", keyBase64.getBytes(StandardCharsets.US_ASCII));
-            user.use(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write a key file for wg", e);
-        } finally {
-            Exec.deleteQuietly(file);
-        }
-    }
-
-    @FunctionalInterface
-    private interface KeyFileUser {
-        void use(Path file);
-    }
-
-    private static String[] prepend(String first, String... rest) {
-        String[] all = new String[rest.length + 1];
-        all[0] = first;
-        System.arraycopy(rest, 0, all, 1, rest.length);
-        return all;
-    }
-
-    private static void pause(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for wireguard-go", e);
-        }
+    @Override
+    protected long socketTimeoutMs() {
+        return SOCKET_TIMEOUT_MS;
     }
 }
