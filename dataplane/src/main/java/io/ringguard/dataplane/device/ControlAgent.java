@@ -9,6 +9,7 @@ import io.ringguard.dataplane.counters.DataplaneCounters.HandshakeEvent;
 import io.ringguard.dataplane.counters.DropReason;
 import io.ringguard.dataplane.pipeline.ControlRing;
 import io.ringguard.dataplane.pipeline.OutboundEvent;
+import io.ringguard.dataplane.ratelimit.HandshakeRateLimiter;
 import io.ringguard.dataplane.sys.DatagramBatch;
 import io.ringguard.dataplane.sys.Posix;
 import io.ringguard.dataplane.sys.SockAddr;
@@ -67,6 +68,7 @@ final class ControlAgent implements Agent, MessageHandler {
     private final ManyToOneConcurrentArrayQueue<Peer> handshakeRequests;
     private final ManyToOneConcurrentArrayQueue<Peer> confirmations;
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(256);
+    private final HandshakeRateLimiter rateLimiter = new HandshakeRateLimiter();
     private final byte[] source4 = new byte[4];
     private final byte[] source16 = new byte[16];
     private long nowNs;
@@ -145,7 +147,9 @@ final class ControlAgent implements Agent, MessageHandler {
     }
 
     private boolean underLoad() {
-        if (controlRing.overThreshold()) {
+        // A full rate-limiter table (a spread flood) also means load: from then on only sources that
+        // proved their address with a cookie get a bucket, so spoofed ones cannot fill the table.
+        if (controlRing.overThreshold() || rateLimiter.saturated(nowNs)) {
             underLoadUntilNs = nowNs + UNDER_LOAD_HOLD_NS;
             return true;
         }
@@ -182,6 +186,11 @@ final class ControlAgent implements Agent, MessageHandler {
                     null,
                     PeerEndpoint.fromRecord(buffer, endpoint));
             counters.handshake(HandshakeEvent.COOKIE_REPLY_SENT);
+            return false;
+        }
+        // Before any X25519: per-source (20/s, burst 5) and global budgets.
+        if (!rateLimiter.allow(buffer, endpoint + DatagramBatch.REMOTE_OFFSET, nowNs)) {
+            counters.drop(DropReason.RATE_LIMITED);
             return false;
         }
         return true;
