@@ -51,6 +51,8 @@ rg_find_maven() {
   echo "$home/bin/mvn"
 }
 
-# JVM flags the libraries need: Agrona 2 uses jdk.internal.misc; JNA and Agrona use native access.
+# JVM flags the libraries need: Agrona 2 uses jdk.internal.misc; JNA and Agrona use native access;
+# the AEAD uses the Vector API when jdk.incubator.vector is there (scalar otherwise). Same list as the
+# root pom's ringguard.jvm.flags.
 RG_JVM_FLAGS=(--add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED
-  --sun-misc-unsafe-memory-access=allow)
+  --sun-misc-unsafe-memory-access=allow --add-modules jdk.incubator.vector)
