@@ -359,6 +359,34 @@ public final class Device implements AutoCloseable {
         return b.build();
     }
 
+    /** Queue depths and table sizes, sampled (for metrics; never on the packet path). Any thread. */
+    public record Stats(
+            long sendRingDepth,
+            long receiveRingDepth,
+            int ringSize,
+            int poolAvailable,
+            int poolCapacity,
+            int controlRingBytes,
+            boolean underLoad,
+            int indices) {}
+
+    public Stats stats() {
+        return new Stats(
+                settings.ringSize() - outboundRing.remainingCapacity(),
+                settings.ringSize() - inboundRing.remainingCapacity(),
+                settings.ringSize(),
+                pool.available(),
+                pool.capacity(),
+                controlRing.ring().size(),
+                control.underLoadNow(),
+                indices.size());
+    }
+
+    /** The live peers, in configuration order. Any thread. */
+    public List<Peer> peers() {
+        return peerList;
+    }
+
     /** The live peer for a public key, or null. Any thread. */
     public Peer peer(PublicKey key) {
         return peers.get(key);
