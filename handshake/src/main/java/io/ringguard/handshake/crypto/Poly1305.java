@@ -115,49 +115,44 @@ public final class Poly1305 {
     /** h = (h + m + hibit * 2^128) * r mod 2^130 - 5, partially reduced (h2 stays small). */
     private void block(long m0, long m1, long hibit) {
         final long b0 = r0, b1 = r1, t1 = s1;
-        long a0 = h0, a1 = h1, a2 = h2;
-        long sum = a0 + m0;
-        long c = carry(a0, m0, sum);
-        a0 = sum;
-        sum = a1 + m1 + c;
-        c = carry(a1, m1, sum);
-        a1 = sum;
-        a2 += c + hibit;
+        long a0 = h0 + m0;
+        long c = Long.compareUnsigned(a0, m0) < 0 ? 1 : 0;
+        long a1 = h1 + m1;
+        long c1 = Long.compareUnsigned(a1, m1) < 0 ? 1 : 0;
+        a1 += c;
+        // a1 + c wraps only when a1 was all ones, which needs c1 = 0: the two carries never add to 2.
+        c1 |= c & (a1 == 0 ? 1 : 0);
+        long a2 = h2 + c1 + hibit;
 
         // d0 = a0*r0 + a1*s1, d1 = a0*r1 + a1*r0 + a2*s1 (128-bit), d2 = a2*r0 (64-bit).
-        long d0lo = a0 * b0;
-        long d0hi = Math.unsignedMultiplyHigh(a0, b0);
-        long lo = a1 * t1;
-        sum = d0lo + lo;
-        d0hi += Math.unsignedMultiplyHigh(a1, t1) + carry(d0lo, lo, sum);
-        d0lo = sum;
+        long lo0 = a0 * b0;
+        long lo1 = a1 * t1;
+        long d0lo = lo0 + lo1;
+        long d0hi = Math.unsignedMultiplyHigh(a0, b0)
+                + Math.unsignedMultiplyHigh(a1, t1)
+                + (Long.compareUnsigned(d0lo, lo1) < 0 ? 1 : 0);
 
-        long d1lo = a0 * b1;
-        long d1hi = Math.unsignedMultiplyHigh(a0, b1);
-        lo = a1 * b0;
-        sum = d1lo + lo;
-        d1hi += Math.unsignedMultiplyHigh(a1, b0) + carry(d1lo, lo, sum);
-        d1lo = sum;
-        lo = a2 * t1;
-        sum = d1lo + lo;
-        d1hi += carry(d1lo, lo, sum);
-        d1lo = sum;
+        long lo2 = a0 * b1;
+        long lo3 = a1 * b0;
+        long lo4 = a2 * t1;
+        long d1lo = lo2 + lo3;
+        long d1hi = Math.unsignedMultiplyHigh(a0, b1)
+                + Math.unsignedMultiplyHigh(a1, b0)
+                + (Long.compareUnsigned(d1lo, lo3) < 0 ? 1 : 0);
+        d1lo += lo4;
+        d1hi += Long.compareUnsigned(d1lo, lo4) < 0 ? 1 : 0;
 
         // Fold d0's high half into d1, then everything at or above 2^130 back in times 5.
-        sum = d1lo + d0hi;
-        d1hi += carry(d1lo, d0hi, sum);
-        a1 = sum;
-        a0 = d0lo;
+        d1lo += d0hi;
+        d1hi += Long.compareUnsigned(d1lo, d0hi) < 0 ? 1 : 0;
         a2 = a2 * b0 + d1hi;
         c = (a2 >>> 2) + (a2 & ~3L);
-        a2 &= 3;
-        sum = a0 + c;
-        c = carry(a0, c, sum);
-        h0 = sum;
-        sum = a1 + c;
-        c = carry(a1, c, sum);
-        h1 = sum;
-        h2 = a2 + c;
+        a0 = d0lo + c;
+        c = Long.compareUnsigned(a0, c) < 0 ? 1 : 0;
+        a1 = d1lo + c;
+        h0 = a0;
+        h1 = a1;
+        h2 = (a2 & 3) + (c & (a1 == 0 ? 1 : 0));
     }
 
     /** Completes the MAC and writes the 16-byte tag to {@code dst[offset]}. */

@@ -46,8 +46,8 @@ final class Poly1305Vector {
     /** r^LANES, then 5 r^LANES, limb by limb. */
     private final long[] stridePower = new long[2 * LIMBS];
 
-    private final long[] power = new long[LIMBS];
-    private final long[] base = new long[LIMBS];
+    /** r^n at {@code n * LIMBS}, for n = 1 .. LANES. */
+    private final long[] powers = new long[(LANES + 1) * LIMBS];
 
     /**
      * Absorbs {@code groups * LANES} full 16-byte blocks (with the 2^128 bit) at {@code
@@ -176,34 +176,42 @@ final class Poly1305Vector {
         poly.h2 = l4 >>> 24;
     }
 
-    /** r^1 ... r^LANES from the clamped key halves, into {@link #lanePowers} and {@link #stridePower}. */
+    /**
+     * r^1 ... r^LANES from the clamped key halves, into {@link #lanePowers} and {@link
+     * #stridePower}. Squaring first keeps the chain of dependent multiplications short (r^8 is
+     * three deep, not seven), so the CPU overlaps the independent ones.
+     */
     private void preparePowers(long r0, long r1) {
-        base[0] = r0 & M26;
-        base[1] = (r0 >>> 26) & M26;
-        base[2] = ((r0 >>> 52) | (r1 << 12)) & M26;
-        base[3] = (r1 >>> 14) & M26;
-        base[4] = r1 >>> 40;
-        System.arraycopy(base, 0, power, 0, LIMBS);
-        for (int p = 1; ; p++) {
-            // power holds r^p, which lane LANES - p multiplies by in the last group.
+        long[] p = powers;
+        p[LIMBS] = r0 & M26;
+        p[LIMBS + 1] = (r0 >>> 26) & M26;
+        p[LIMBS + 2] = ((r0 >>> 52) | (r1 << 12)) & M26;
+        p[LIMBS + 3] = (r1 >>> 14) & M26;
+        p[LIMBS + 4] = r1 >>> 40;
+        // powers[n * LIMBS ..] = r^n: r^2 = r r, r^3 = r^2 r, r^4 = r^2 r^2, r^(4 + i) = r^4 r^i.
+        multiply(p, 1, 1, 2);
+        multiply(p, 2, 1, 3);
+        multiply(p, 2, 2, 4);
+        for (int n = 5; n <= LANES; n++) {
+            multiply(p, 4, n - 4, n);
+        }
+        for (int n = 1; n <= LANES; n++) {
             for (int i = 0; i < LIMBS; i++) {
-                lanePowers[i * LANES + LANES - p] = power[i];
+                // Lane LANES - n multiplies its last block by r^n.
+                lanePowers[i * LANES + LANES - n] = p[n * LIMBS + i];
             }
-            if (p == LANES) {
-                break;
-            }
-            multiply(power, base);
         }
         for (int i = 0; i < LIMBS; i++) {
-            stridePower[i] = power[i];
-            stridePower[LIMBS + i] = power[i] * 5;
+            stridePower[i] = p[LANES * LIMBS + i];
+            stridePower[LIMBS + i] = p[LANES * LIMBS + i] * 5;
         }
     }
 
-    /** {@code a = a * b mod 2^130 - 5} in 26-bit limbs, fully carried. */
-    private static void multiply(long[] a, long[] b) {
-        long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
-        long b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4];
+    /** {@code r^to = r^a * r^b mod 2^130 - 5} in 26-bit limbs of {@code p}, fully carried. */
+    private static void multiply(long[] p, int a, int b, int to) {
+        int x = a * LIMBS, y = b * LIMBS;
+        long a0 = p[x], a1 = p[x + 1], a2 = p[x + 2], a3 = p[x + 3], a4 = p[x + 4];
+        long b0 = p[y], b1 = p[y + 1], b2 = p[y + 2], b3 = p[y + 3], b4 = p[y + 4];
         long s1 = b1 * 5, s2 = b2 * 5, s3 = b3 * 5, s4 = b4 * 5;
         long d0 = a0 * b0 + a1 * s4 + a2 * s3 + a3 * s2 + a4 * s1;
         long d1 = a0 * b1 + a1 * b0 + a2 * s4 + a3 * s3 + a4 * s2;
@@ -228,10 +236,11 @@ final class Poly1305Vector {
         c = a0 >>> 26;
         a0 &= M26;
         a1 += c;
-        a[0] = a0;
-        a[1] = a1;
-        a[2] = a2;
-        a[3] = a3;
-        a[4] = a4;
+        int z = to * LIMBS;
+        p[z] = a0;
+        p[z + 1] = a1;
+        p[z + 2] = a2;
+        p[z + 3] = a3;
+        p[z + 4] = a4;
     }
 }

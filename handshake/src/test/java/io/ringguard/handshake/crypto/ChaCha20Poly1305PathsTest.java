@@ -224,6 +224,66 @@ class ChaCha20Poly1305PathsTest {
         }
     }
 
+    /**
+     * The two carries random data essentially never hits (probability about 2^-64 per block): the
+     * message add carrying through an all-ones h1, and folding the bits above 2^130 back in
+     * carrying through an all-ones low half. r = 1 makes the product the sum itself.
+     */
+    @Test
+    void shouldCarryThroughAllOnesLimbs() {
+        long ones = -1L;
+        long[][] states = {
+            // h0, h1, h2, m0, m1
+            {ones, ones, 0, 1, 0}, // h0 + m0 carries into h1 + m1 = all ones, which carries again
+            {ones - 2, ones, 3, 0, 0}, // h2 + 2^128 bit = 4: adds 5 to h0, carry through h1
+            {ones - 4, ones - 1, 2, 0, 1}, // both at once
+            {ones, ones, 4, ones, ones},
+        };
+        Random random = new Random(130);
+        BigInteger p = BigInteger.ONE.shiftLeft(130).subtract(BigInteger.valueOf(5));
+        for (long[] state : states) {
+            for (long r0 : new long[] {1, random.nextLong()}) {
+                // A lost 2^128 only shows in the tag when h mod p ends below 2^128; the zero
+                // blocks after the crafted one (each adds 2^128) make sure one of the runs does.
+                for (int zeroBlocks = 0; zeroBlocks < 4; zeroBlocks++) {
+                    long pad0 = random.nextLong(), pad1 = random.nextLong();
+                    Poly1305 poly = new Poly1305();
+                    poly.init(r0, 0, pad0, pad1);
+                    poly.h0 = state[0];
+                    poly.h1 = state[1];
+                    poly.h2 = state[2];
+                    byte[] blocks = new byte[16 * (1 + zeroBlocks)];
+                    new UnsafeBuffer(blocks).putLong(0, state[3], ByteOrder.LITTLE_ENDIAN);
+                    new UnsafeBuffer(blocks).putLong(8, state[4], ByteOrder.LITTLE_ENDIAN);
+                    poly.update(new UnsafeBuffer(blocks), 0, blocks.length);
+                    byte[] tag = new byte[16];
+                    poly.finish(new UnsafeBuffer(tag), 0);
+
+                    BigInteger r = unsigned(r0 & 0x0FFF_FFFC_0FFF_FFFFL);
+                    BigInteger h = unsigned(state[0])
+                            .add(unsigned(state[1]).shiftLeft(64))
+                            .add(BigInteger.valueOf(state[2]).shiftLeft(128));
+                    BigInteger m = unsigned(state[3]).add(unsigned(state[4]).shiftLeft(64));
+                    h = h.add(m.setBit(128)).multiply(r).mod(p);
+                    for (int i = 0; i < zeroBlocks; i++) {
+                        h = h.add(BigInteger.ONE.shiftLeft(128)).multiply(r).mod(p);
+                    }
+                    BigInteger result = h.add(unsigned(pad0)).add(unsigned(pad1).shiftLeft(64));
+                    byte[] expected = new byte[16];
+                    for (int i = 0; i < 16; i++) {
+                        expected[i] = result.shiftRight(8 * i).byteValue();
+                    }
+                    assertArrayEquals(
+                            expected, tag, Arrays.toString(state) + " r0 " + r0 + " zero blocks " + zeroBlocks);
+                }
+            }
+        }
+    }
+
+    private static BigInteger unsigned(long value) {
+        return new BigInteger(Long.toUnsignedString(value));
+    }
+
     /** The vector path's split: a scalar prefix block, the vector groups, then the scalar rest. */
     private static byte[] vectorTag(byte[] key, byte[] message) {
         Poly1305 poly = new Poly1305();
