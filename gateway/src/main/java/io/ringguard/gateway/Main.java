@@ -25,6 +25,7 @@ import picocli.CommandLine.Parameters;
         usageHelpWidth = 100,
         exitCodeOnInvalidInput = Main.EXIT_USAGE,
         exitCodeOnExecutionException = Main.EXIT_FAILURE,
+        subcommands = {io.ringguard.gateway.up.Up.class},
         description = {
             "RingGuard: a WireGuard-compatible userspace gateway.",
             "",

@@ -3,7 +3,6 @@ package io.ringguard.gateway.iface;
 import io.ringguard.dataplane.device.Device;
 import io.ringguard.dataplane.device.DeviceSettings;
 import io.ringguard.dataplane.sys.LinuxTun;
-import io.ringguard.dataplane.sys.LinuxUdpSocket;
 import io.ringguard.dataplane.sys.NativeIoException;
 import io.ringguard.gateway.daemon.SignalHandling;
 import io.ringguard.gateway.uapi.UapiServer;
@@ -53,20 +52,7 @@ public final class InterfaceDaemon {
             err.println("ringguard: cannot create interface " + iface + ": " + e.getMessage());
             return e.errno() == 1 || e.errno() == 13 ? 3 : 1;
         }
-        Device device = new Device(iface, DeviceSettings.defaults(DEFAULT_MTU), tun, (family, port, fwmark, batch) -> {
-            LinuxUdpSocket socket = LinuxUdpSocket.open(family, null, port, batch);
-            try {
-                socket.receiveBufferBytes(7 << 20);
-                socket.sendBufferBytes(7 << 20);
-                if (fwmark != 0) {
-                    socket.fwmark(fwmark);
-                }
-            } catch (NativeIoException e) {
-                socket.close();
-                throw e;
-            }
-            return socket;
-        });
+        Device device = new Device(iface, settings, tun, UdpSockets.linux());
         CompletableFuture<String> stop = new CompletableFuture<>();
         UapiServer server = null;
         try {

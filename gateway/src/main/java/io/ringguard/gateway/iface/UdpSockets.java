@@ -1,0 +1,29 @@
+package io.ringguard.gateway.iface;
+
+import io.ringguard.dataplane.device.UdpSocketFactory;
+import io.ringguard.dataplane.sys.LinuxUdpSocket;
+import io.ringguard.dataplane.sys.NativeIoException;
+
+/** The real listen sockets: large buffers (a burst must not overflow them), fwmark when set. */
+public final class UdpSockets {
+    private static final int BUFFER_BYTES = 7 << 20;
+
+    private UdpSockets() {}
+
+    public static UdpSocketFactory linux() {
+        return (family, port, fwmark, batch) -> {
+            LinuxUdpSocket socket = LinuxUdpSocket.open(family, null, port, batch);
+            try {
+                socket.receiveBufferBytes(BUFFER_BYTES);
+                socket.sendBufferBytes(BUFFER_BYTES);
+                if (fwmark != 0) {
+                    socket.fwmark(fwmark);
+                }
+            } catch (NativeIoException e) {
+                socket.close();
+                throw e;
+            }
+            return socket;
+        };
+    }
+}
