@@ -29,6 +29,11 @@ import org.openjdk.jmh.annotations.State;
  * allocation-free {@link ChaCha20Poly1305}, next to two references measured in the same run:
  *
  * <ul>
+ *   <li>{@code ringGuard*}: the default path, ChaCha20 and Poly1305 on the Vector API when the JVM
+ *       has {@code jdk.incubator.vector} ({@code bench/run} adds it); {@code ringGuard*Scalar}: the
+ *       same class forced onto its scalar fallback (what runs without the module); {@code
+ *       legacy*}: the scalar AEAD before issue 4 ({@link io.ringguard.bench.legacy}), for
+ *       before/after in one run.
  *   <li>{@code jdk*}: {@code Cipher.getInstance("ChaCha20-Poly1305")} used the way a naive dataplane
  *       would: one {@code init} with a fresh {@link IvParameterSpec} per packet (the JDK refuses to
  *       encrypt twice under one key and nonce, so the cipher cannot stay initialised) and {@code
@@ -66,6 +71,9 @@ public class AeadBenchmark {
     private final byte[] plaintext = new byte[PAYLOAD_BYTES];
     private final int[] keyWords = new int[8];
     private final ChaCha20Poly1305 aead = new ChaCha20Poly1305();
+    private final ChaCha20Poly1305 scalarAead = new ChaCha20Poly1305(false);
+    private final io.ringguard.bench.legacy.ChaCha20Poly1305 legacyAead =
+            new io.ringguard.bench.legacy.ChaCha20Poly1305();
     private final UnsafeBuffer noAad = new UnsafeBuffer(new byte[0]);
 
     /** Working packet: off-heap, as a slot of the packet slab would be. */
@@ -122,6 +130,15 @@ public class AeadBenchmark {
         if (!ringGuardOpen() || !packetHolds(plaintext)) {
             throw new IllegalStateException("ChaCha20Poly1305 cannot open what it sealed");
         }
+        if (!ringGuardOpenScalar() || !packetHolds(plaintext)) {
+            throw new IllegalStateException("the scalar path cannot open what the default path sealed");
+        }
+        if (!legacyOpen() || !packetHolds(plaintext)) {
+            throw new IllegalStateException("the legacy AEAD cannot open what ChaCha20Poly1305 sealed");
+        }
+        if (ChaCha20Poly1305.isVectorAvailable() != aead.isVectorized()) {
+            throw new IllegalStateException("the default instance did not take the vector path");
+        }
         packet.putBytes(0, plaintext);
         sendCounter = 0;
     }
@@ -155,6 +172,32 @@ public class AeadBenchmark {
     public boolean ringGuardOpen() {
         packet.putBytes(0, pristine, 0, PACKET_BYTES);
         return aead.open(keyWords, OPEN_COUNTER, packet, 0, PACKET_BYTES, noAad, 0, 0);
+    }
+
+    @Benchmark
+    public long ringGuardSealScalar() {
+        long counter = sendCounter++;
+        scalarAead.seal(keyWords, counter, packet, 0, PAYLOAD_BYTES, noAad, 0, 0);
+        return counter;
+    }
+
+    @Benchmark
+    public boolean ringGuardOpenScalar() {
+        packet.putBytes(0, pristine, 0, PACKET_BYTES);
+        return scalarAead.open(keyWords, OPEN_COUNTER, packet, 0, PACKET_BYTES, noAad, 0, 0);
+    }
+
+    @Benchmark
+    public long legacySeal() {
+        long counter = sendCounter++;
+        legacyAead.seal(keyWords, counter, packet, 0, PAYLOAD_BYTES, noAad, 0, 0);
+        return counter;
+    }
+
+    @Benchmark
+    public boolean legacyOpen() {
+        packet.putBytes(0, pristine, 0, PACKET_BYTES);
+        return legacyAead.open(keyWords, OPEN_COUNTER, packet, 0, PACKET_BYTES, noAad, 0, 0);
     }
 
     /** The pristine-packet copy every {@code open*} benchmark pays; subtract it to get open alone. */

@@ -41,8 +41,11 @@ public final class ChaCha20Poly1305 {
         this(VECTOR_AVAILABLE);
     }
 
-    /** Chooses the path explicitly, so tests can compare both; {@code useVector} needs {@link #isVectorAvailable}. */
-    ChaCha20Poly1305(boolean useVector) {
+    /**
+     * Chooses the path explicitly, so tests and benchmarks can compare both; {@code useVector}
+     * needs {@link #isVectorAvailable}.
+     */
+    public ChaCha20Poly1305(boolean useVector) {
         if (useVector && !VECTOR_AVAILABLE) {
             throw new IllegalStateException("the Vector API is not available in this JVM");
         }
