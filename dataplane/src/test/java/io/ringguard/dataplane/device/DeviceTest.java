@@ -125,7 +125,12 @@ class DeviceTest {
         Peer aAtB = b.peer(PublicKey.of(Keys.publicKey(keyA)));
         assertNotNull(bAtA.keypairs().current());
         assertNotNull(aAtB.keypairs().current(), "B's next keypair confirmed by A's first data packet");
-        assertTrue(bAtA.txBytes() > 0 && bAtA.rxBytes() > 0);
+        // The sender counts right after sendmmsg returns, which may be after the reply already came back.
+        long deadline = System.currentTimeMillis() + 2_000;
+        while (bAtA.txBytes() == 0 && System.currentTimeMillis() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(bAtA.txBytes() > 0 && bAtA.rxBytes() > 0, "tx " + bAtA.txBytes() + " rx " + bAtA.rxBytes());
         assertTrue(aAtB.lastHandshakeEpochNs() > 0);
     }
 
