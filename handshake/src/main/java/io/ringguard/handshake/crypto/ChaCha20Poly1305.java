@@ -199,6 +199,7 @@ public final class ChaCha20Poly1305 {
             vector.begin(key, n0, n1, n2);
             poly.init(
                     vector.keyStreamLong(0), vector.keyStreamLong(1), vector.keyStreamLong(2), vector.keyStreamLong(3));
+            vector.clearPolyKey();
             return;
         }
         // The Poly1305 key is the first half of key-stream block 0 (RFC 8439 2.6).

@@ -77,6 +77,13 @@ final class ChaCha20Vector {
         return (keyStream[2 * index * LANES] & 0xFFFF_FFFFL) | ((long) keyStream[(2 * index + 1) * LANES] << 32);
     }
 
+    /** Zeroes the Poly1305 key in block 0 once it has been read: it must not outlive its message. */
+    void clearPolyKey() {
+        for (int word = 0; word < 8; word++) {
+            keyStream[word * LANES] = 0;
+        }
+    }
+
     /**
      * XORs the key stream from block 1 on (RFC 8439 2.8: block 0 keys Poly1305) into {@code
      * buffer[offset, offset + lengthBytes)}; {@link #begin} must have run for the same key and nonce.

@@ -174,6 +174,10 @@ final class Poly1305Vector {
         poly.h0 = l0 | (l1 << 26) | (l2 << 52);
         poly.h1 = (l2 >>> 12) | (l3 << 14) | (l4 << 40);
         poly.h2 = l4 >>> 24;
+        // The powers are as secret as r; Poly1305.finish clears r, so clear them too.
+        java.util.Arrays.fill(powers, 0);
+        java.util.Arrays.fill(lanePowers, 0);
+        java.util.Arrays.fill(stridePower, 0);
     }
 
     /**
