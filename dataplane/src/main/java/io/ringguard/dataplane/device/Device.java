@@ -96,6 +96,7 @@ public final class Device implements AutoCloseable {
     private volatile UdpReceiver receiver6;
     private volatile int listenPort;
     private volatile boolean closed;
+    private volatile Thread tunReaderThread;
 
     public Device(String name, DeviceSettings settings, TunDevice tun, UdpSocketFactory sockets) {
         this.name = name;
@@ -150,7 +151,7 @@ public final class Device implements AutoCloseable {
         openSockets(0, 0);
         outbound.start();
         inbound.start();
-        startThread(tunReader, "ringguard-tun-reader-" + name);
+        tunReaderThread = startThread(tunReader, "ringguard-tun-reader-" + name);
         AgentRunner.startOnThread(controlRunner, threads("control"));
     }
 
@@ -201,13 +202,14 @@ public final class Device implements AutoCloseable {
         }
     }
 
-    private void startThread(Runnable task, String threadName) {
+    private Thread startThread(Runnable task, String threadName) {
         Thread t = new Thread(task, threadName);
         t.setDaemon(true);
         synchronized (threads) {
             threads.add(t);
         }
         t.start();
+        return t;
     }
 
     private ThreadFactory threads(String role) {
@@ -380,6 +382,17 @@ public final class Device implements AutoCloseable {
                 controlRing.ring().size(),
                 control.underLoadNow(),
                 indices.size());
+    }
+
+    /** True while the interface runs: not closed, not removed, TUN reader and control thread alive. */
+    public boolean healthy() {
+        Thread control = controlRunner.thread();
+        return !closed
+                && !terminated.isDone()
+                && tunReaderThread != null
+                && tunReaderThread.isAlive()
+                && control != null
+                && control.isAlive();
     }
 
     /** The live peers, in configuration order. Any thread. */

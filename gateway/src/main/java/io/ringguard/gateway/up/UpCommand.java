@@ -7,14 +7,19 @@ import io.ringguard.dataplane.sys.NativeIoException;
 import io.ringguard.gateway.config.ConfigException;
 import io.ringguard.gateway.config.GatewayConfig;
 import io.ringguard.gateway.config.GatewayConfigParser;
+import io.ringguard.gateway.config.HostPort;
 import io.ringguard.gateway.daemon.SignalHandling;
 import io.ringguard.gateway.iface.DeviceUapiService;
 import io.ringguard.gateway.iface.UdpSockets;
+import io.ringguard.gateway.metrics.MetricsServer;
 import io.ringguard.gateway.uapi.UapiServer;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -71,6 +76,7 @@ public final class UpCommand {
         Device device = new Device(iface, settings, tun, UdpSockets.linux());
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
         UapiServer uapi = null;
+        MetricsServer metrics = null;
         try {
             device.start();
             int errno = device.update(current -> new Device.ConfigUpdate(config.device(), Set.of(), 0));
@@ -81,6 +87,11 @@ public final class UpCommand {
             }
             LinkSetup.configure(iface, config.addresses(), config.mtu());
             uapi = UapiServer.start(iface, new DeviceUapiService(device));
+            HostPort listen = config.gateway().metricsListen();
+            metrics = MetricsServer.start(
+                    new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()),
+                    () -> List.of(device),
+                    device::healthy);
             SignalHandling.install(() -> events.offer("shutdown"), () -> events.offer("reload"));
             device.terminated().thenAccept(reason -> events.offer("gone:" + reason));
             err.println(
@@ -105,6 +116,9 @@ public final class UpCommand {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
             if (uapi != null) {
                 uapi.close();
             }
