@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A WireGuard implementation with wireguard-go's command line and UAPI socket, running in its own
@@ -67,8 +69,19 @@ public abstract class UserspacePeer implements AutoCloseable {
     public abstract static class Builder<B extends Builder<B, P>, P extends UserspacePeer> {
         private int listenPort = DEFAULT_LISTEN_PORT;
         private String privateKeyBase64;
+        private Netns netns;
 
         protected Builder() {}
+
+        /**
+         * Runs the daemon in {@code netns}, which the caller created (e.g. to wire it to other
+         * namespaces before the daemon starts), instead of a fresh one. The peer owns it from then on:
+         * {@link UserspacePeer#close()}, or a failed {@link #start()}, closes it.
+         */
+        public B netns(Netns netns) {
+            this.netns = netns;
+            return self();
+        }
 
         /** UDP port the daemon listens on inside its namespace; default {@value #DEFAULT_LISTEN_PORT}. */
         public B listenPort(int listenPort) {
@@ -84,7 +97,7 @@ public abstract class UserspacePeer implements AutoCloseable {
 
         /** Creates the namespace, starts the daemon and configures it; cleans up if any step fails. */
         public P start() {
-            Netns netns = Netns.create();
+            Netns netns = this.netns != null ? this.netns : Netns.create();
             P peer;
             try {
                 String key = privateKeyBase64 != null ? privateKeyBase64 : generatePrivateKey();
@@ -159,6 +172,15 @@ public abstract class UserspacePeer implements AutoCloseable {
         // name is what keeps two instances apart.
         process = spawnDaemon(netns, interfaceName, logFile);
         awaitSocket();
+        configureInterface();
+    }
+
+    /**
+     * Called once the UAPI socket exists: gives the daemon its private key and listen port with {@code
+     * wg set}, adds the tunnel addresses and brings the link up. A daemon that configures itself from a
+     * file (e.g. {@code ringguard up}) overrides this to check instead.
+     */
+    protected void configureInterface() {
         withKeyFile(
                 privateKeyBase64,
                 file -> wg(
@@ -187,6 +209,27 @@ public abstract class UserspacePeer implements AutoCloseable {
                         programName() + " did not create " + socket + " within " + timeoutMs + " ms: " + logTail());
             }
             pause(POLL_INTERVAL_MS);
+        }
+    }
+
+    /**
+     * Sends signal {@code name} ({@code HUP}, {@code INT}, {@code TERM}, ...) to the daemon with {@code
+     * kill}; throws when it cannot be delivered (e.g. the daemon is gone).
+     */
+    public void signal(String name) {
+        Exec.run(WG_TIMEOUT_MS, "kill", "-s", name, Long.toString(process.pid()))
+                .orThrow();
+    }
+
+    /** Waits up to {@code timeoutMs} for the daemon to exit; its exit code, or empty while it still runs. */
+    public OptionalInt awaitExit(long timeoutMs) {
+        try {
+            return process.waitFor(timeoutMs, TimeUnit.MILLISECONDS)
+                    ? OptionalInt.of(process.exitValue())
+                    : OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + programName() + " to exit", e);
         }
     }
 
@@ -385,6 +428,42 @@ public abstract class UserspacePeer implements AutoCloseable {
     /** The daemon's stdout and stderr. */
     public Path logFile() {
         return logFile;
+    }
+
+    /** The whole log so far; empty when it cannot be read. */
+    public String log() {
+        try {
+            return Files.readString(logFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Polls the log until {@code text} occurs in it at least {@code occurrences} times, for at most
+     * {@code timeoutMs}; throws with the log tail otherwise, or at once when the daemon exits.
+     */
+    public void awaitLog(String text, int occurrences, long timeoutMs) {
+        long deadlineNs = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (count(log(), text) < occurrences) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(programName() + " exited with " + process.exitValue()
+                        + " before logging '" + text + "' " + occurrences + " times: " + logTail());
+            }
+            if (System.nanoTime() - deadlineNs > 0) {
+                throw new IllegalStateException(programName() + " did not log '" + text + "' " + occurrences
+                        + " times within " + timeoutMs + " ms: " + logTail());
+            }
+            pause(POLL_INTERVAL_MS);
+        }
+    }
+
+    private static int count(String haystack, String needle) {
+        int found = 0;
+        for (int at = haystack.indexOf(needle); at >= 0; at = haystack.indexOf(needle, at + needle.length())) {
+            found++;
+        }
+        return found;
     }
 
     /** The last 2,000 characters of the log, for failure messages. */
