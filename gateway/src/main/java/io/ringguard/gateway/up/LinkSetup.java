@@ -1,5 +1,6 @@
 package io.ringguard.gateway.up;
 
+import io.ringguard.dataplane.config.Cidr;
 import io.ringguard.gateway.config.InterfaceAddress;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -21,6 +22,42 @@ final class LinkSetup {
             ip(address.isIpv4() ? "-4" : "-6", "address", "add", address.toString(), "dev", iface);
         }
         ip("link", "set", "dev", iface, "up");
+    }
+
+    /**
+     * Routes every peer's allowed IPs through the interface, as wg-quick does. Default routes
+     * ({@code /0}) are skipped: wg-quick needs policy routing for those, which a gateway does not
+     * want implicitly; route them explicitly if that is the intent.
+     */
+    static void routes(String iface, java.util.Collection<Cidr> before, java.util.Collection<Cidr> after)
+            throws IOException {
+        for (Cidr cidr : before) {
+            if (!after.contains(cidr) && cidr.prefixLength() > 0) {
+                ipQuiet(cidr.isIpv4() ? "-4" : "-6", "route", "del", cidr.toString(), "dev", iface);
+            }
+        }
+        for (Cidr cidr : after) {
+            if (cidr.prefixLength() > 0) {
+                ip(cidr.isIpv4() ? "-4" : "-6", "route", "replace", cidr.toString(), "dev", iface);
+            }
+        }
+    }
+
+    /** Allowed IPs of every peer in {@code config}. */
+    static java.util.Set<Cidr> allowedIps(io.ringguard.dataplane.config.DeviceConfig config) {
+        java.util.Set<Cidr> all = new java.util.LinkedHashSet<>();
+        for (io.ringguard.dataplane.config.PeerConfig peer : config.peers().values()) {
+            all.addAll(peer.allowedIps());
+        }
+        return all;
+    }
+
+    private static void ipQuiet(String... args) {
+        try {
+            ip(args);
+        } catch (IOException e) {
+            // Already gone (e.g. removed with its address): nothing to undo.
+        }
     }
 
     /** Brings a reloaded configuration's addresses and MTU into effect; unchanged ones stay. */

@@ -86,6 +86,7 @@ public final class UpCommand {
                 return 1;
             }
             LinkSetup.configure(iface, config.addresses(), config.mtu());
+            LinkSetup.routes(iface, java.util.Set.of(), LinkSetup.allowedIps(config.device()));
             uapi = UapiServer.start(iface, new DeviceUapiService(device));
             HostPort listen = config.gateway().metricsListen();
             metrics = MetricsServer.start(
@@ -149,6 +150,10 @@ public final class UpCommand {
         }
         try {
             LinkSetup.reconcile(current.interfaceName(), current.addresses(), next.addresses(), next.mtu());
+            LinkSetup.routes(
+                    current.interfaceName(),
+                    LinkSetup.allowedIps(current.device()),
+                    LinkSetup.allowedIps(next.device()));
         } catch (IOException e) {
             err.println("ringguard: reload: addresses: " + e.getMessage());
         }
