@@ -74,6 +74,9 @@ final class ControlAgent implements Agent, MessageHandler {
     private long nowNs;
     private long nextTickNs;
     private long underLoadUntilNs = Long.MIN_VALUE;
+    private static final long RATE_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
+    private long rateWindowStartNs;
+    private int messagesInWindow;
 
     ControlAgent(Device device, SecureRandom random) {
         this.device = device;
@@ -147,9 +150,18 @@ final class ControlAgent implements Agent, MessageHandler {
     }
 
     private boolean underLoad() {
-        // A full rate-limiter table (a spread flood) also means load: from then on only sources that
-        // proved their address with a cookie get a bucket, so spoofed ones cannot fill the table.
-        if (controlRing.overThreshold() || rateLimiter.saturated(nowNs)) {
+        // Load is the backlog (the kernel's measure), a saturated rate limiter (a spread flood filling
+        // its table), or more handshake messages per second than the global budget would let through:
+        // the last one keeps cookie mode on for the whole of a flood that the control thread can
+        // answer quickly enough never to build a backlog, instead of lapsing every other second.
+        if (nowNs - rateWindowStartNs >= RATE_WINDOW_NS) {
+            rateWindowStartNs = nowNs;
+            messagesInWindow = 0;
+        }
+        messagesInWindow++;
+        if (controlRing.overThreshold()
+                || rateLimiter.saturated(nowNs)
+                || messagesInWindow > HandshakeRateLimiter.DEFAULT_GLOBAL_PACKETS_PER_SECOND) {
             underLoadUntilNs = nowNs + UNDER_LOAD_HOLD_NS;
             return true;
         }
