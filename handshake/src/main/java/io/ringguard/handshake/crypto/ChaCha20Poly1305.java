@@ -13,10 +13,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * allocation per call. Keys are passed as eight little-endian words, loaded once per keypair with
  * {@link ChaCha20#loadKey}.
  *
- * <p>ChaCha20 runs on the Vector API ({@link ChaCha20Vector}, 8 or 16 blocks per pass) when the JVM
- * was started with {@code --add-modules jdk.incubator.vector} and the CPU has 256-bit vectors, and
- * on the scalar {@link ChaCha20} otherwise; {@link #isVectorized} says which. Both give the same
- * bytes.
+ * <p>ChaCha20 and the bulk of Poly1305 run on the Vector API ({@link ChaCha20Vector}, 8 or 16
+ * blocks per pass; {@link Poly1305Vector}, 4 or 8 lanes) when the JVM was started with {@code
+ * --add-modules jdk.incubator.vector} and the CPU has 256-bit vectors, and on the scalar {@link
+ * ChaCha20} and {@link Poly1305} otherwise or with {@code -Dringguard.crypto.scalar=true}; {@link
+ * #isVectorized} says which. Both give the same bytes.
  */
 public final class ChaCha20Poly1305 {
     public static final int TAG_BYTES = 16;
@@ -58,7 +59,7 @@ public final class ChaCha20Poly1305 {
         return VECTOR_AVAILABLE;
     }
 
-    /** Whether this instance runs ChaCha20 on the Vector API. */
+    /** Whether this instance runs ChaCha20 and Poly1305 on the Vector API. */
     public boolean isVectorized() {
         return vector != null;
     }
