@@ -25,6 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * A handshake flood against RingGuard while a legitimate wireguard-go peer pushes an iperf3 TCP stream
@@ -62,6 +63,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 @Timeout(240)
+// Slow (40 s) and sensitive to what else shares the 2 cores: run with RINGGUARD_SLOW_TESTS=1 bin/check.
+@EnabledIfEnvironmentVariable(named = "RINGGUARD_SLOW_TESTS", matches = "1")
 class FloodIT {
     /** Asked a little above the 20,000/s, so that what is measured reaches it. */
     static final int FLOOD_RATE_PER_SECOND = 21_000;
