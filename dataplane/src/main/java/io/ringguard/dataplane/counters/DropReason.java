@@ -39,7 +39,9 @@ public enum DropReason {
     /** The TUN device refused the packet. */
     TUN_WRITE_FAILED,
     /** The packet is larger than the interface can carry. */
-    TOO_BIG;
+    TOO_BIG,
+    /** The peer has used up its bandwidth allowance. */
+    ALLOWANCE_EXHAUSTED;
 
     private final String label = name().toLowerCase(Locale.ROOT);
 

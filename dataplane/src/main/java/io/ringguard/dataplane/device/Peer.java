@@ -29,6 +29,7 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
     private volatile PeerConfig config;
     private volatile boolean handshakeRequested;
     private volatile boolean removed;
+    private volatile boolean blocked;
 
     private final AtomicLong txBytes = new AtomicLong();
     private final AtomicLong rxBytes = new AtomicLong();
@@ -119,6 +120,18 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Stops (true) or resumes the peer's traffic in both directions: a used-up bandwidth allowance.
+     * Handshakes and keepalives still flow, so the session survives a top-up. Any thread.
+     */
+    public void blocked(boolean value) {
+        blocked = value;
+    }
+
+    public boolean blocked() {
+        return blocked;
     }
 
     public boolean removed() {

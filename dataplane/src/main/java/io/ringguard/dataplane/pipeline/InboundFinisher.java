@@ -112,6 +112,10 @@ public final class InboundFinisher implements EventHandler<InboundEvent> {
             counters.drop(DropReason.SPOOFED_SOURCE);
             return;
         }
+        if (peer.blocked()) {
+            counters.drop(DropReason.ALLOWANCE_EXHAUSTED);
+            return;
+        }
         int ipLength = IpPacket.totalLengthBytes(buffer, offset);
         if (tun.write(buffer, offset, ipLength) < 0) {
             counters.drop(DropReason.TUN_WRITE_FAILED);

@@ -66,6 +66,10 @@ public final class OutboundClassifier implements EventHandler<OutboundEvent> {
             counters.drop(DropReason.NO_ROUTE);
             return;
         }
+        if (peer.blocked() && event.kind == OutboundEvent.KIND_DATA) {
+            counters.drop(DropReason.ALLOWANCE_EXHAUSTED);
+            return;
+        }
         Keypair keypair = peer.keypairs().current();
         long counter = -1;
         if (keypair != null && !keypair.expired(nowNs)) {

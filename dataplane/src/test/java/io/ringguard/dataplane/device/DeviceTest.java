@@ -234,4 +234,21 @@ class DeviceTest {
         assertTrue(tunA.inject(packet));
         assertArrayEquals(packet, tunB.awaitWritten(5_000));
     }
+
+    @Test
+    void shouldStopABlockedPeersTrafficBothWaysAndResume() throws Exception {
+        assertTrue(tunA.inject(echo(A_TUNNEL, B_TUNNEL, 1)));
+        assertNotNull(tunB.awaitWritten(5_000));
+        Peer bAtA = a.peer(PublicKey.of(Keys.publicKey(keyB)));
+        bAtA.blocked(true);
+        assertTrue(tunA.inject(echo(A_TUNNEL, B_TUNNEL, 2)));
+        assertTrue(tunB.inject(echo(B_TUNNEL, A_TUNNEL, 3)));
+        assertNull(tunB.awaitWritten(300), "A does not send for a blocked peer");
+        assertNull(tunA.awaitWritten(300), "A does not deliver from a blocked peer");
+        assertEquals(2, a.counters().dropped(DropReason.ALLOWANCE_EXHAUSTED), describe(a));
+        bAtA.blocked(false);
+        byte[] again = echo(A_TUNNEL, B_TUNNEL, 4);
+        assertTrue(tunA.inject(again));
+        assertArrayEquals(again, tunB.awaitWritten(5_000), "same session after a top-up");
+    }
 }
