@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
         usageHelpWidth = 100,
         exitCodeOnInvalidInput = Main.EXIT_USAGE,
         exitCodeOnExecutionException = Main.EXIT_FAILURE,
-        subcommands = {io.ringguard.gateway.up.Up.class},
+        subcommands = {io.ringguard.gateway.up.Up.class, io.ringguard.gateway.demo.Demo.class},
         description = {
             "RingGuard: a WireGuard-compatible userspace gateway.",
             "",
