@@ -45,6 +45,8 @@ public final class InterfaceDaemon {
                 return 2;
             }
         }
+        CompletableFuture<String> stop = new CompletableFuture<>();
+        SignalHandling.install(() -> stop.complete("signal"), () -> {});
         LinuxTun tun;
         try {
             tun = LinuxTun.open(iface, DEFAULT_MTU);
@@ -53,12 +55,10 @@ public final class InterfaceDaemon {
             return e.errno() == 1 || e.errno() == 13 ? 3 : 1;
         }
         Device device = new Device(iface, settings, tun, UdpSockets.linux());
-        CompletableFuture<String> stop = new CompletableFuture<>();
         UapiServer server = null;
         try {
             device.start();
             server = UapiServer.start(iface, new DeviceUapiService(device));
-            SignalHandling.install(() -> stop.complete("signal"), () -> {});
             device.terminated().thenAccept(stop::complete);
             err.println("ringguard: interface " + iface + " up, UAPI at " + UapiServer.socketPath(iface)
                     + ", listening on UDP " + device.listenPort());
