@@ -100,12 +100,12 @@ class InteropIT {
             assertEquals(10L * ECHO_MESSAGE_BYTES, wgAfter.txBytes() - wgBefore.txBytes(), states);
             assertEquals(10L * ECHO_MESSAGE_BYTES, wgAfter.rxBytes() - wgBefore.rxBytes(), states);
             // In all: one handshake message each way plus whole echo messages, nothing else (the
-            // passive keepalive comes only 10 s after the last reply). The warm-up may carry two
-            // echoes instead of one: ping -w sends again when the first reply waits for the handshake.
+            // passive keepalive comes only 10 s after the last reply). The warm-up may carry more than
+            // one echo: ping -w sends again every 200 ms while the first reply waits for the handshake.
             long rgEchoes = (rgAfter.txBytes() - INITIATION_BYTES) / ECHO_MESSAGE_BYTES;
             assertEquals(INITIATION_BYTES + rgEchoes * ECHO_MESSAGE_BYTES, rgAfter.txBytes(), states);
             assertEquals(RESPONSE_BYTES + rgEchoes * ECHO_MESSAGE_BYTES, wgAfter.txBytes(), states);
-            assertTrue(rgEchoes == 11 || rgEchoes == 12, states);
+            assertTrue(rgEchoes >= 11, states);
         }
     }
 }
