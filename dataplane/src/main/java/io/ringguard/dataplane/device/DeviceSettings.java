@@ -24,15 +24,18 @@ public record DeviceSettings(
 
     /** How ring stages wait for work. Spinning ones trade a core for latency; blocking ones park. */
     public enum RingWait {
-        /** Park until signalled; the producer signals only when a stage waits. The default. */
+        /** Park until signalled on a lock and condition; every publish signals. The default. */
+        BLOCKING,
+        /** Park until signalled; the producer signals only when a stage waits (cheaper publishes). */
         LITE_BLOCKING,
-        /** Spin for 20 us, yield for 50 us, then park: lower latency under steady load. */
+        /** Spin for 20 us, yield for 50 us, then park on a lock: lower latency under steady load. */
         PHASED,
         /** Spin then yield, never park: a dedicated core per stage. */
         YIELDING;
 
         com.lmax.disruptor.WaitStrategy create() {
             return switch (this) {
+                case BLOCKING -> new com.lmax.disruptor.BlockingWaitStrategy();
                 case LITE_BLOCKING -> new com.lmax.disruptor.LiteBlockingWaitStrategy();
                 case PHASED ->
                     com.lmax.disruptor.PhasedBackoffWaitStrategy.withLiteLock(
@@ -47,7 +50,7 @@ public record DeviceSettings(
                 return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "wait strategy must be lite_blocking, phased or yielding, not '" + text + "'", e);
+                        "wait strategy must be blocking, lite_blocking, phased or yielding, not '" + text + "'", e);
             }
         }
     }
@@ -55,7 +58,7 @@ public record DeviceSettings(
     /** Defaults for a small gateway: workers = cores - 1 (at least 1). */
     public static DeviceSettings defaults(int mtu) {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-        return new DeviceSettings(mtu, workers, 1024, 8192, 32, 256 * 1024, 1 << 16, RingWait.LITE_BLOCKING);
+        return new DeviceSettings(mtu, workers, 1024, 8192, 32, 256 * 1024, 1 << 16, RingWait.BLOCKING);
     }
 
     /** The same settings with another wait strategy. */

@@ -64,11 +64,16 @@ class DeviceTest {
         }
     }
 
-    private static Device device(String name, FakeTun tun, FakeUdp v4) {
+    /** Crypto workers per device; {@link FusedDeviceTest} runs the same tests with one (fused stages). */
+    int workers() {
+        return 2;
+    }
+
+    private Device device(String name, FakeTun tun, FakeUdp v4) {
         FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", v4.localAddress().getPort()), 16);
         return new Device(
                 name,
-                new DeviceSettings(1420, 2, 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.LITE_BLOCKING),
+                new DeviceSettings(1420, workers(), 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING),
                 tun,
                 (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6);
     }
