@@ -1,17 +1,28 @@
 package io.ringguard.gateway.up;
 
+import io.ringguard.dataplane.config.Cidr;
+import io.ringguard.dataplane.config.PeerConfig;
 import io.ringguard.dataplane.device.Device;
 import io.ringguard.dataplane.device.DeviceSettings;
 import io.ringguard.dataplane.sys.LinuxTun;
 import io.ringguard.dataplane.sys.NativeIoException;
+import io.ringguard.gateway.admin.AdminServer;
+import io.ringguard.gateway.admin.BearerToken;
+import io.ringguard.gateway.admin.GatewayAccounting;
+import io.ringguard.gateway.admin.PeerService;
 import io.ringguard.gateway.config.ConfigException;
 import io.ringguard.gateway.config.GatewayConfig;
 import io.ringguard.gateway.config.GatewayConfigParser;
 import io.ringguard.gateway.config.HostPort;
+import io.ringguard.gateway.config.InterfaceAddress;
 import io.ringguard.gateway.daemon.SignalHandling;
 import io.ringguard.gateway.iface.DeviceUapiService;
 import io.ringguard.gateway.iface.UdpSockets;
 import io.ringguard.gateway.metrics.MetricsServer;
+import io.ringguard.gateway.registry.AddressPool;
+import io.ringguard.gateway.registry.JdbcRegistryStore;
+import io.ringguard.gateway.registry.PeerRegistry;
+import io.ringguard.gateway.registry.StorageException;
 import io.ringguard.gateway.uapi.UapiServer;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +30,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -34,6 +47,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class UpCommand {
     private final Path configFile;
     private final PrintWriter err;
+    /** Reservations older than this at start were left by an interrupted registration. */
+    private static final long STALE_ALLOCATION_MS = 5 * 60_000;
+
     private final GatewayConfigParser parser = GatewayConfigParser.withSystemResolver();
 
     public UpCommand(Path configFile, PrintWriter err) {
@@ -49,6 +65,54 @@ public final class UpCommand {
         } catch (ConfigException e) {
             err.println("ringguard: " + e.getMessage());
             return 2;
+        }
+        if (!Files.exists(Path.of("/dev/net/tun"))) {
+            err.println("ringguard: /dev/net/tun is missing: this kernel or container has no TUN support");
+            return 3;
+        }
+        BearerToken token = null;
+        if (config.gateway().adminTokenFile().isPresent()) {
+            try {
+                token = BearerToken.read(config.gateway().adminTokenFile().get());
+            } catch (IOException e) {
+                err.println("ringguard: " + configFile + ": AdminTokenFile: " + e.getMessage());
+                return 2;
+            }
+        }
+        JdbcRegistryStore store;
+        try {
+            store = JdbcRegistryStore.open(config.gateway().storage(), System::currentTimeMillis);
+        } catch (RuntimeException e) {
+            err.println("ringguard: cannot open the peer registry "
+                    + config.gateway().storage() + ": " + e.getMessage());
+            return 1;
+        }
+        try {
+            return run(config, store, token);
+        } finally {
+            store.close();
+        }
+    }
+
+    private int run(GatewayConfig config, JdbcRegistryStore store, BearerToken token) {
+        AddressPool pool;
+        PeerRegistry registry;
+        try {
+            pool = config.gateway().addressPool().isEmpty()
+                    ? null
+                    : new AddressPool(
+                            store, config.gateway().addressPool(), neverHandedOut(config), System::currentTimeMillis);
+            registry = new PeerRegistry(store, pool, System::currentTimeMillis);
+            int reclaimed = registry.reclaimStaleAllocations(STALE_ALLOCATION_MS);
+            if (reclaimed > 0) {
+                err.println("ringguard: freed " + reclaimed + " addresses left reserved by an interrupted run");
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("ringguard: " + configFile + ": AddressPool: " + e.getMessage());
+            return 2;
+        } catch (StorageException e) {
+            err.println("ringguard: peer registry " + config.gateway().storage() + ": " + e.getMessage());
+            return 1;
         }
         if (!Files.exists(Path.of("/dev/net/tun"))) {
             err.println("ringguard: /dev/net/tun is missing: this kernel or container has no TUN support");
@@ -74,30 +138,48 @@ public final class UpCommand {
                 defaults.maxIndices(),
                 defaults.waitStrategy());
         Device device = new Device(iface, settings, tun, UdpSockets.linux());
+        Routes routes = new Routes(iface, device);
+        GatewayAccounting accounting = new GatewayAccounting(registry.accounting(), device, System::currentTimeMillis);
+        PeerService peers =
+                new PeerService(registry, device, accounting, config.gateway().addressPool(), routes::reconcile);
         BlockingQueue<String> events = new LinkedBlockingQueue<>();
         UapiServer uapi = null;
         MetricsServer metrics = null;
+        AdminServer admin = null;
         try {
+            // Before the UAPI socket appears (the sign of readiness): a TERM from then on is queued and
+            // handled by the loop below, never the JVM's default exit.
+            SignalHandling.install(() -> events.offer("shutdown"), () -> events.offer("reload"));
             device.start();
-            int errno = device.update(current -> new Device.ConfigUpdate(config.device(), Set.of(), 0));
+            int errno;
+            try {
+                errno = peers.applyFileConfig(config.device());
+            } catch (StorageException e) {
+                err.println("ringguard: peer registry " + config.gateway().storage() + ": " + e.getMessage());
+                return 1;
+            }
             if (errno != 0) {
                 err.println("ringguard: " + configFile + ": cannot apply the configuration (errno " + errno
                         + (errno == 98 ? ": ListenPort " + config.device().listenPort() + " is in use" : "") + ")");
                 return 1;
             }
             LinkSetup.configure(iface, config.addresses(), config.mtu());
-            LinkSetup.routes(iface, java.util.Set.of(), LinkSetup.allowedIps(config.device()));
+            routes.enable();
             uapi = UapiServer.start(iface, new DeviceUapiService(device));
             HostPort listen = config.gateway().metricsListen();
             metrics = MetricsServer.start(
                     new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()),
                     () -> List.of(device),
                     device::healthy);
-            SignalHandling.install(() -> events.offer("shutdown"), () -> events.offer("reload"));
+            accounting.start();
+            HostPort adminListen = config.gateway().adminListen();
+            admin = AdminServer.start(
+                    new InetSocketAddress(InetAddress.getByName(adminListen.host()), adminListen.port()), token, peers);
             device.terminated().thenAccept(reason -> events.offer("gone:" + reason));
             err.println(
-                    "ringguard: " + iface + " up: " + config.device().peers().size() + " peers, UDP "
-                            + device.listenPort() + ", UAPI " + UapiServer.socketPath(iface));
+                    "ringguard: " + iface + " up: " + config.device().peers().size() + " peers in the file, "
+                            + registry.accounting().size() + " registered, UDP " + device.listenPort() + ", UAPI "
+                            + UapiServer.socketPath(iface) + ", admin API " + adminListen);
             GatewayConfig current = config;
             while (true) {
                 String event = events.take();
@@ -105,7 +187,7 @@ public final class UpCommand {
                     err.println("ringguard: shutting down (" + event + ")");
                     return 0;
                 }
-                current = reload(device, current);
+                current = reload(peers, routes, current);
             }
         } catch (NativeIoException e) {
             err.println("ringguard: " + e.getMessage());
@@ -117,6 +199,12 @@ public final class UpCommand {
             Thread.currentThread().interrupt();
             return 1;
         } finally {
+            // Stop taking API calls, store every counted byte, close the registry, then the dataplane.
+            if (admin != null) {
+                admin.close();
+            }
+            accounting.close();
+            store.close();
             if (metrics != null) {
                 metrics.close();
             }
@@ -128,10 +216,73 @@ public final class UpCommand {
     }
 
     /**
+     * Addresses the pool never hands out: the gateway's own, and the host routes ({@code /32},
+     * {@code /128}) the file gives its static peers.
+     */
+    private static List<InetAddress> neverHandedOut(GatewayConfig config) {
+        List<InetAddress> out = new ArrayList<>();
+        try {
+            for (InterfaceAddress a : config.addresses()) {
+                out.add(InetAddress.getByAddress(a.address()));
+            }
+            for (PeerConfig peer : config.device().peers().values()) {
+                for (Cidr c : peer.allowedIps()) {
+                    if (c.prefixLength() == c.address().length * 8) {
+                        out.add(InetAddress.getByAddress(c.address()));
+                    }
+                }
+            }
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are always an address", e);
+        }
+        return out;
+    }
+
+    /**
+     * The kernel routes for every dataplane peer's allowed IPs, kept in step with registrations and
+     * reloads; only what changed is added or removed (a registration must not re-run one {@code ip}
+     * command per registered peer). Inert until the link is configured.
+     */
+    private final class Routes {
+        private final String iface;
+        private final Device device;
+        private Set<Cidr> routed = Set.of(); // guarded by this
+        private boolean enabled; // guarded by this
+
+        Routes(String iface, Device device) {
+            this.iface = iface;
+            this.device = device;
+        }
+
+        synchronized void enable() {
+            enabled = true;
+            reconcile();
+        }
+
+        synchronized void reconcile() {
+            if (!enabled) {
+                return;
+            }
+            Set<Cidr> wanted = LinkSetup.allowedIps(device.config());
+            Set<Cidr> removed = new HashSet<>(routed);
+            removed.removeAll(wanted);
+            Set<Cidr> added = new HashSet<>(wanted);
+            added.removeAll(routed);
+            try {
+                LinkSetup.routes(iface, removed, added);
+                routed = wanted;
+            } catch (IOException e) {
+                err.println("ringguard: routes: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
      * SIGHUP: re-reads the file; a bad file changes nothing (logged). Peers whose settings did not
      * change keep their sessions and counters; a changed PSK applies without removing the peer.
+     * Registered peers stay (merged with the file's as at start).
      */
-    private GatewayConfig reload(Device device, GatewayConfig current) {
+    private GatewayConfig reload(PeerService peers, Routes routes, GatewayConfig current) {
         GatewayConfig next;
         try {
             next = parser.parse(configFile);
@@ -143,20 +294,23 @@ public final class UpCommand {
             err.println("ringguard: reload refused: the interface name cannot change");
             return current;
         }
-        int errno = device.update(live -> new Device.ConfigUpdate(next.device(), Set.of(), 0));
+        int errno;
+        try {
+            errno = peers.applyFileConfig(next.device());
+        } catch (StorageException e) {
+            err.println("ringguard: reload refused, the peer registry cannot be read: " + e.getMessage());
+            return current;
+        }
         if (errno != 0) {
             err.println("ringguard: reload refused (errno " + errno + "), still running the previous configuration");
             return current;
         }
         try {
             LinkSetup.reconcile(current.interfaceName(), current.addresses(), next.addresses(), next.mtu());
-            LinkSetup.routes(
-                    current.interfaceName(),
-                    LinkSetup.allowedIps(current.device()),
-                    LinkSetup.allowedIps(next.device()));
         } catch (IOException e) {
             err.println("ringguard: reload: addresses: " + e.getMessage());
         }
+        routes.reconcile();
         err.println("ringguard: reloaded " + configFile + ": "
                 + next.device().peers().size() + " peers");
         return next;
