@@ -1,5 +1,6 @@
 package io.ringguard.bench.legacy;
 
+import io.ringguard.handshake.crypto.ChaCha20;
 import io.ringguard.handshake.crypto.ConstantTime;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
