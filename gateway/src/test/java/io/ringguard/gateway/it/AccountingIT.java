@@ -236,7 +236,7 @@ class AccountingIT {
                             up.writeConfig(
                                     head + filePeer.replace("AllowedIPs", "PresharedKey = " + newPsk + "\nAllowedIPs"));
                             up.reload();
-                            up.awaitLog("ringguard: reloaded", 1, 15_000);
+                            up.awaitLog("reloaded /", 1, 15_000);
                         }
                         assertEquals(wg.publicKeyBase64() + "\t" + newPsk, pskLine(up, wg), "PSK not replaced");
                     }
