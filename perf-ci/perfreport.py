@@ -446,6 +446,7 @@ def cmd_finish(a):
                     "wireguard_go": a.wireguard_go, "iperf3": a.iperf3,
                     "loadavg_start": a.load_start, "loadavg_end": a.load_end},
         "config": {"pairs": pairs, "rounds": a.rounds, "duration_s": a.duration, "pings": a.pings,
+                   "warmup_s": a.warmup,
                    "udp_rate": a.udp_rate, "udp_datagram_bytes": 1300, "outer": a.outer, "mtu": a.mtu,
                    "quick": a.quick == "1",
                    "impls": dict(line.split("=", 1) for line in a.impls.splitlines() if "=" in line),
@@ -526,7 +527,7 @@ def main():
     for n in ("commit", "commit-full", "dirty", "date", "cpu-model", "kernel", "wireguard-go", "iperf3",
               "impls", "pairs", "udp-rate", "quick", "load-start", "load-end"):
         p.add_argument("--" + n, default="")
-    for n in ("nproc", "rounds", "duration", "pings", "outer", "mtu", "elapsed"):
+    for n in ("nproc", "rounds", "duration", "pings", "warmup", "outer", "mtu", "elapsed"):
         p.add_argument("--" + n, type=int, default=0)
     p.set_defaults(fn=cmd_finish)
 
