@@ -15,6 +15,7 @@ package io.ringguard.dataplane.device;
  *     coalesced TCP segments); falls back to a plain TUN when the kernel refuses
  * @param udpGso send runs of equal-size datagrams to one endpoint as one {@code UDP_SEGMENT} send, and accept
  *     {@code UDP_GRO} on receive; falls back to one datagram per message when the kernel refuses
+ * @param warmUp run the AEAD on a side thread at start so the JIT compiles it before the first packet
  */
 public record DeviceSettings(
         int mtu,
@@ -26,7 +27,8 @@ public record DeviceSettings(
         int maxIndices,
         RingWait waitStrategy,
         boolean tunOffloads,
-        boolean udpGso) {
+        boolean udpGso,
+        boolean warmUp) {
 
     /** Without offloads: the layout tests and older callers use. */
     public DeviceSettings(
@@ -38,7 +40,18 @@ public record DeviceSettings(
             int controlRingBytes,
             int maxIndices,
             RingWait waitStrategy) {
-        this(mtu, encryptWorkers, ringSize, slots, batchSize, controlRingBytes, maxIndices, waitStrategy, false, false);
+        this(
+                mtu,
+                encryptWorkers,
+                ringSize,
+                slots,
+                batchSize,
+                controlRingBytes,
+                maxIndices,
+                waitStrategy,
+                false,
+                false,
+                false);
     }
 
     /** How ring stages wait for work. Spinning ones trade a core for latency; blocking ones park. */
@@ -77,7 +90,8 @@ public record DeviceSettings(
     /** Defaults for a small gateway: workers = cores - 1 (at least 1), TUN offloads and UDP GSO on. */
     public static DeviceSettings defaults(int mtu) {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-        return new DeviceSettings(mtu, workers, 1024, 8192, 32, 256 * 1024, 1 << 16, RingWait.BLOCKING, true, true);
+        return new DeviceSettings(
+                mtu, workers, 1024, 8192, 32, 256 * 1024, 1 << 16, RingWait.BLOCKING, true, true, true);
     }
 
     /** The same settings with another wait strategy. */
@@ -92,13 +106,24 @@ public record DeviceSettings(
                 maxIndices,
                 wait,
                 tunOffloads,
-                udpGso);
+                udpGso,
+                warmUp);
     }
 
     /** The same settings with the offloads switched as given. */
     public DeviceSettings withOffloads(boolean tun, boolean gso) {
         return new DeviceSettings(
-                mtu, encryptWorkers, ringSize, slots, batchSize, controlRingBytes, maxIndices, waitStrategy, tun, gso);
+                mtu,
+                encryptWorkers,
+                ringSize,
+                slots,
+                batchSize,
+                controlRingBytes,
+                maxIndices,
+                waitStrategy,
+                tun,
+                gso,
+                warmUp);
     }
 
     /**

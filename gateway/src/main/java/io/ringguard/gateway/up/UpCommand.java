@@ -131,7 +131,8 @@ public final class UpCommand {
                 defaults.maxIndices(),
                 defaults.waitStrategy(),
                 defaults.tunOffloads(),
-                defaults.udpGso());
+                defaults.udpGso(),
+                defaults.warmUp());
         String offloads = System.getenv("RINGGUARD_OFFLOADS");
         if (offloads != null && !offloads.isBlank()) {
             try {
