@@ -1,3 +1,4 @@
+"""Sorts perf samples of the RingGuard daemons by thread and by what the stack was doing (see perf-ci/README.md, Profiling a run)."""
 import sys,re,collections
 rules=[('crypto',re.compile(r'ChaCha|Poly1305|Vector|vector\.')),
 ('tun write (kernel)',re.compile(r'LinuxTun\.write|Posix\.write')),
@@ -19,7 +20,7 @@ def flush():
         if r.search(text): c=name;break
     if c=='other' and frames and re.search(r'\[k\]|\bk\b',frames[0]): c='other kernel'
     bycomm[cur][c]+=1
-for line in open(sys.argv[1]):
+for line in open(sys.argv[1]):  # perf script -F tid,comm,ip,sym output
     if line and not line[0].isspace():
         flush(); parts=line.split(); cur=' '.join(parts); frames=[]
     elif line.strip(): frames.append(line.strip())
