@@ -158,6 +158,12 @@ public final class Device implements AutoCloseable {
 
     /** Binds the sockets (listen port 0 until configured) and starts every thread. */
     public void start() throws NativeIoException {
+        if (settings.warmUp()) {
+            Thread warmup = new Thread(new CryptoWarmup(), "ringguard-warmup-" + name);
+            warmup.setDaemon(true);
+            warmup.setPriority(Thread.MIN_PRIORITY);
+            warmup.start();
+        }
         openSockets(0, 0);
         outbound.start();
         inbound.start();

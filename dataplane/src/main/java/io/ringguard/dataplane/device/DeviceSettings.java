@@ -11,6 +11,11 @@ package io.ringguard.dataplane.device;
  * @param controlRingBytes bytes for queued handshake messages
  * @param maxIndices receiver indices (handshakes plus keypairs) before new ones are refused
  * @param waitStrategy how idle ring stages wait; {@link RingWait#LITE_BLOCKING} never spins
+ * @param tunOffloads open the TUN with {@code IFF_VNET_HDR} and TSO (read super-packets and split them, write
+ *     coalesced TCP segments); falls back to a plain TUN when the kernel refuses
+ * @param udpGso send runs of equal-size datagrams to one endpoint as one {@code UDP_SEGMENT} send, and accept
+ *     {@code UDP_GRO} on receive; falls back to one datagram per message when the kernel refuses
+ * @param warmUp run the AEAD on a side thread at start so the JIT compiles it before the first packet
  */
 public record DeviceSettings(
         int mtu,
@@ -20,7 +25,34 @@ public record DeviceSettings(
         int batchSize,
         int controlRingBytes,
         int maxIndices,
-        RingWait waitStrategy) {
+        RingWait waitStrategy,
+        boolean tunOffloads,
+        boolean udpGso,
+        boolean warmUp) {
+
+    /** Without offloads: the layout tests and older callers use. */
+    public DeviceSettings(
+            int mtu,
+            int encryptWorkers,
+            int ringSize,
+            int slots,
+            int batchSize,
+            int controlRingBytes,
+            int maxIndices,
+            RingWait waitStrategy) {
+        this(
+                mtu,
+                encryptWorkers,
+                ringSize,
+                slots,
+                batchSize,
+                controlRingBytes,
+                maxIndices,
+                waitStrategy,
+                false,
+                false,
+                false);
+    }
 
     /** How ring stages wait for work. Spinning ones trade a core for latency; blocking ones park. */
     public enum RingWait {
@@ -55,15 +87,69 @@ public record DeviceSettings(
         }
     }
 
-    /** Defaults for a small gateway: workers = cores - 1 (at least 1). */
+    /** Defaults for a small gateway: workers = cores - 1 (at least 1), TUN offloads and UDP GSO on. */
     public static DeviceSettings defaults(int mtu) {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-        return new DeviceSettings(mtu, workers, 1024, 8192, 32, 256 * 1024, 1 << 16, RingWait.BLOCKING);
+        return new DeviceSettings(
+                mtu, workers, 1024, 8192, 32, 256 * 1024, 1 << 16, RingWait.BLOCKING, true, true, true);
     }
 
     /** The same settings with another wait strategy. */
     public DeviceSettings withWaitStrategy(RingWait wait) {
-        return new DeviceSettings(mtu, encryptWorkers, ringSize, slots, batchSize, controlRingBytes, maxIndices, wait);
+        return new DeviceSettings(
+                mtu,
+                encryptWorkers,
+                ringSize,
+                slots,
+                batchSize,
+                controlRingBytes,
+                maxIndices,
+                wait,
+                tunOffloads,
+                udpGso,
+                warmUp);
+    }
+
+    /** The same settings with the offloads switched as given. */
+    public DeviceSettings withOffloads(boolean tun, boolean gso) {
+        return new DeviceSettings(
+                mtu,
+                encryptWorkers,
+                ringSize,
+                slots,
+                batchSize,
+                controlRingBytes,
+                maxIndices,
+                waitStrategy,
+                tun,
+                gso,
+                warmUp);
+    }
+
+    /**
+     * Applies an offload list as the {@code RINGGUARD_OFFLOADS} environment variable gives it: {@code all}
+     * (the default), {@code none}, or a comma list of {@code tun} and {@code gso}.
+     */
+    public DeviceSettings withOffloads(String list) {
+        String text = list.trim().toLowerCase(java.util.Locale.ROOT);
+        if (text.equals("all")) {
+            return withOffloads(true, true);
+        }
+        if (text.equals("none")) {
+            return withOffloads(false, false);
+        }
+        boolean tun = false;
+        boolean gso = false;
+        for (String item : text.split(",", -1)) {
+            switch (item.trim()) {
+                case "tun" -> tun = true;
+                case "gso" -> gso = true;
+                default ->
+                    throw new IllegalArgumentException(
+                            "offloads must be all, none or a list of tun and gso, not '" + list + "'");
+            }
+        }
+        return withOffloads(tun, gso);
     }
 
     public DeviceSettings {

@@ -70,6 +70,10 @@ public final class InboundFinisher implements EventHandler<InboundEvent> {
         pool.release(event.slot);
         event.clearReferences();
         if (endOfBatch) {
+            // A TUN with offloads holds the last TCP segments back to merge them: write them now.
+            if (tun.flush() < 0) {
+                counters.drop(DropReason.TUN_WRITE_FAILED);
+            }
             clockStale = true;
         }
     }

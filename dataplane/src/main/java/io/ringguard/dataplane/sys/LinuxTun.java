@@ -1,5 +1,8 @@
 package io.ringguard.dataplane.sys;
 
+import io.ringguard.dataplane.offload.TcpCoalescer;
+import io.ringguard.dataplane.offload.TcpSegmenter;
+import io.ringguard.dataplane.offload.VirtioNetHeader;
 import java.lang.ref.Reference;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * flag on every timeout; the writer thread calls {@code write} per packet. The descriptor is always
  * non-blocking so a read can never hang a thread that was told to stop.
  *
+ * <p>With offloads ({@link #open(String, int, boolean)}), the device is opened with {@code IFF_VNET_HDR} and
+ * {@code TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)}: one read can return a TCP super-packet of up to
+ * 64 KiB, which {@link TcpSegmenter} splits into MTU-sized packets across {@link #readBatch} calls, and
+ * {@link #write} merges consecutive segments of one TCP flow ({@link TcpCoalescer}) into one write, flushed by
+ * {@link #flush} at the end of the writer's batch. A kernel that refuses either ioctl gets a plain TUN.
+ *
  * <p>Deleting the interface ({@code ip link del}) detaches the file: reads and writes then fail with
  * {@code EBADFD} and poll reports {@code POLLERR}, both mapped to {@link IoStatus#DEVICE_GONE}. Moving the
  * interface to another network namespace keeps the descriptor working.
@@ -27,6 +36,9 @@ public final class LinuxTun implements TunDevice {
     private static final int POLLFD_FD_OFFSET = 0;
     private static final int POLLFD_EVENTS_OFFSET = 4;
     private static final int POLLFD_REVENTS_OFFSET = 6;
+    private static final int OFFLOADS = Posix.TUN_F_CSUM | Posix.TUN_F_TSO4 | Posix.TUN_F_TSO6;
+    /** A super-packet is at most 64 KiB of IP packet plus the virtio header. */
+    private static final int FRAME_BYTES = VirtioNetHeader.BYTES + 65_535;
 
     private final String name;
     // Reader-thread state: its own pollfd so awaitReadable needs no allocation or lock.
@@ -35,10 +47,36 @@ public final class LinuxTun implements TunDevice {
     private int mtu;
     private int lastReadErrno;
     private int lastWriteErrno;
+    private final boolean offloads;
+    // Reader-thread state with offloads: the frame last read and its segmenter.
+    private final UnsafeBuffer readFrame;
+    private final TcpSegmenter segmenter;
+    private long malformedFrames;
+    // Writer-thread state with offloads: the pending super-packet, and a 2-entry iovec (empty virtio header,
+    // packet) so a packet that is not merged is written from where it lies.
+    private final TcpCoalescer coalescer;
+    private final UnsafeBuffer writeVector;
+    private final UnsafeBuffer emptyHeader;
 
-    private LinuxTun(final int fd, final String name) {
+    private LinuxTun(final int fd, final String name, final boolean offloads) {
         this.fd = fd;
         this.name = name;
+        this.offloads = offloads;
+        if (offloads) {
+            readFrame = new UnsafeBuffer(BufferUtil.allocateDirectAligned(FRAME_BYTES, 64));
+            segmenter = new TcpSegmenter();
+            coalescer = new TcpCoalescer();
+            writeVector = new UnsafeBuffer(BufferUtil.allocateDirectAligned(32, 8));
+            emptyHeader = new UnsafeBuffer(BufferUtil.allocateDirectAligned(16, 8));
+            writeVector.putLong(0, emptyHeader.addressOffset());
+            writeVector.putLong(8, VirtioNetHeader.BYTES);
+        } else {
+            readFrame = null;
+            segmenter = null;
+            coalescer = null;
+            writeVector = null;
+            emptyHeader = null;
+        }
         pollFd.putInt(POLLFD_FD_OFFSET, fd, ByteOrder.nativeOrder());
         pollFd.putShort(POLLFD_EVENTS_OFFSET, Posix.POLLIN, ByteOrder.nativeOrder());
     }
@@ -51,6 +89,26 @@ public final class LinuxTun implements TunDevice {
      * @throws NativeIoException with the kernel's reason (e.g. "needs root or CAP_NET_ADMIN").
      */
     public static LinuxTun open(final String name, final int mtu) throws NativeIoException {
+        return open(name, mtu, false);
+    }
+
+    /**
+     * Like {@link #open(String, int)}, and with {@code offloads} asks for {@code IFF_VNET_HDR} with TSO and
+     * checksum offload; when the kernel refuses, the plain device is returned ({@link #offloads()} is false).
+     */
+    public static LinuxTun open(final String name, final int mtu, final boolean offloads) throws NativeIoException {
+        if (offloads) {
+            final LinuxTun tun = openWith(name, mtu, true);
+            if (tun != null) {
+                return tun;
+            }
+        }
+        return openWith(name, mtu, false);
+    }
+
+    /** Returns null when offloads were asked for and the kernel refused them. */
+    private static LinuxTun openWith(final String name, final int mtu, final boolean offloads)
+            throws NativeIoException {
         checkInterfaceName(name);
         checkMtu(mtu);
         final int fd = Posix.open(CLONE_DEVICE, Posix.O_RDWR | Posix.O_NONBLOCK | Posix.O_CLOEXEC);
@@ -60,12 +118,20 @@ public final class LinuxTun implements TunDevice {
         boolean opened = false;
         try {
             final UnsafeBuffer ifreq = ifreq(name);
-            ifreq.putShort(IFREQ_FLAGS_OFFSET, (short) (Posix.IFF_TUN | Posix.IFF_NO_PI), ByteOrder.nativeOrder());
+            final int flags = Posix.IFF_TUN | Posix.IFF_NO_PI | (offloads ? Posix.IFF_VNET_HDR : 0);
+            ifreq.putShort(IFREQ_FLAGS_OFFSET, (short) flags, ByteOrder.nativeOrder());
             final int result = Posix.ioctl(fd, Posix.TUNSETIFF, ifreq.addressOffset());
             if (result < 0) {
+                if (offloads && Posix.errno() == Posix.EINVAL) {
+                    return null;
+                }
                 throw NativeIoException.lastError("TUNSETIFF " + name);
             }
-            final LinuxTun tun = new LinuxTun(fd, readName(ifreq));
+            if (offloads && Posix.ioctl(fd, Posix.TUNSETOFFLOAD, OFFLOADS) < 0) {
+                // Closing the descriptor deletes the interface; the caller opens a plain one.
+                return null;
+            }
+            final LinuxTun tun = new LinuxTun(fd, readName(ifreq), offloads);
             // The direct buffer must outlive the ioctl that wrote into it.
             Reference.reachabilityFence(ifreq);
             tun.mtu(mtu);
@@ -134,8 +200,68 @@ public final class LinuxTun implements TunDevice {
         }
     }
 
+    /** Whether the device runs with {@code IFF_VNET_HDR} and TSO (the kernel accepted them); any thread. */
+    public boolean offloads() {
+        return offloads;
+    }
+
+    /** Frames read that could not be split (malformed virtio header or segment); reader thread. */
+    public long malformedFrames() {
+        return malformedFrames;
+    }
+
     @Override
     public int read(final MutableDirectBuffer buffer, final int offset, final int capacityBytes) {
+        return offloads ? readSegment(buffer, offset, capacityBytes) : readPacket(buffer, offset, capacityBytes);
+    }
+
+    @Override
+    public int readBatch(
+            final MutableDirectBuffer buffer,
+            final int[] offsets,
+            final int capacityBytes,
+            final int[] lengths,
+            final int count) {
+        if (!offloads) {
+            return TunDevice.super.readBatch(buffer, offsets, capacityBytes, lengths, count);
+        }
+        int i = 0;
+        while (i < count) {
+            final int n = readSegment(buffer, offsets[i], capacityBytes);
+            if (n < 0) {
+                return i == 0 ? n : i;
+            }
+            lengths[i++] = n;
+        }
+        return i;
+    }
+
+    /** The next packet of the current super-packet, reading a new frame when it is used up. */
+    private int readSegment(final MutableDirectBuffer buffer, final int offset, final int capacityBytes) {
+        if (buffer.byteArray() != null) {
+            lastReadErrno = Posix.EFAULT;
+            return IoStatus.ERROR;
+        }
+        while (true) {
+            if (segmenter.hasNext()) {
+                final int n = segmenter.next(buffer, offset, capacityBytes);
+                if (n >= 0) {
+                    return n;
+                }
+                malformedFrames++;
+                continue;
+            }
+            final int n = readPacket(readFrame, 0, FRAME_BYTES);
+            if (n < 0) {
+                return n;
+            }
+            if (segmenter.start(readFrame, 0, n) < 0) {
+                malformedFrames++;
+            }
+        }
+    }
+
+    private int readPacket(final MutableDirectBuffer buffer, final int offset, final int capacityBytes) {
         final int fd = this.fd;
         if (fd < 0) {
             return IoStatus.CLOSED;
@@ -164,7 +290,52 @@ public final class LinuxTun implements TunDevice {
             lastWriteErrno = Posix.EFAULT;
             return IoStatus.ERROR;
         }
+        if (offloads) {
+            return writeOffloaded(fd, buffer, offset, lengthBytes);
+        }
         final long n = Posix.write(fd, buffer.addressOffset() + offset, lengthBytes);
+        if (n >= 0) {
+            return (int) n;
+        }
+        final int errno = Posix.errno();
+        lastWriteErrno = errno;
+        return IoStatus.fromErrno(errno);
+    }
+
+    /**
+     * Merges the packet into the pending super-packet, or writes what is pending and then starts a new one with
+     * it, or writes it alone. A failed write of a pending super-packet is reported by the call that wrote it.
+     */
+    private int writeOffloaded(final int fd, final DirectBuffer buffer, final int offset, final int lengthBytes) {
+        if (coalescer.append(buffer, offset, lengthBytes)) {
+            return lengthBytes;
+        }
+        final int flushed = flush();
+        if (coalescer.start(buffer, offset, lengthBytes)) {
+            return flushed < 0 ? flushed : lengthBytes;
+        }
+        writeVector.putLong(16, buffer.addressOffset() + offset);
+        writeVector.putLong(24, lengthBytes);
+        final long n = Posix.writev(fd, writeVector.addressOffset(), 2);
+        if (n >= 0) {
+            return flushed < 0 ? flushed : lengthBytes;
+        }
+        final int errno = Posix.errno();
+        lastWriteErrno = errno;
+        return IoStatus.fromErrno(errno);
+    }
+
+    @Override
+    public int flush() {
+        if (!offloads || !coalescer.pending()) {
+            return 0;
+        }
+        final int fd = this.fd;
+        final int frameLength = coalescer.finish();
+        if (fd < 0) {
+            return IoStatus.CLOSED;
+        }
+        final long n = Posix.write(fd, coalescer.frame().addressOffset(), frameLength);
         if (n >= 0) {
             return (int) n;
         }
@@ -177,6 +348,9 @@ public final class LinuxTun implements TunDevice {
     public int awaitReadable(final int timeoutMs) {
         if (fd < 0) {
             return IoStatus.CLOSED;
+        }
+        if (offloads && segmenter.hasNext()) {
+            return 1;
         }
         pollFd.putShort(POLLFD_REVENTS_OFFSET, (short) 0);
         final int n = Posix.poll(pollFd.addressOffset(), 1, timeoutMs);
@@ -233,7 +407,7 @@ public final class LinuxTun implements TunDevice {
 
     @Override
     public String toString() {
-        return "LinuxTun[" + name + ", fd " + fd + ", mtu " + mtu + "]";
+        return "LinuxTun[" + name + ", fd " + fd + ", mtu " + mtu + (offloads ? ", offloads" : "") + "]";
     }
 
     private static UnsafeBuffer ifreq(final String name) {

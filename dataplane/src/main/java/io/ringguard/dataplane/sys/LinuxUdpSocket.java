@@ -54,6 +54,13 @@ public final class LinuxUdpSocket implements UdpSocket {
     /** Room for one pktinfo message per datagram (CMSG_SPACE(20) = 40), rounded up to keep entries aligned. */
     static final int CONTROL_BYTES = 64;
 
+    /** Datagrams per {@code UDP_SEGMENT} send; the kernel allows 64 (older) or 128 ({@code UDP_MAX_SEGMENTS}). */
+    static final int GSO_MAX_SEGMENTS = 64;
+    /** Payload bytes per {@code UDP_SEGMENT} send: below the IPv4 limit of 65535 - 20 - 8. */
+    static final int GSO_MAX_BYTES = 65_000;
+    /** The part of an endpoint record that must match for datagrams to share one send: remote and local. */
+    private static final int ENDPOINT_MATCH_BYTES = DatagramBatch.LOCAL_FAMILY_OFFSET + 4;
+
     /** Largest batch: the kernel's UIO_MAXIOV caps one recvmmsg/sendmmsg. */
     public static final int MAX_BATCH = 1024;
 
@@ -70,6 +77,11 @@ public final class LinuxUdpSocket implements UdpSocket {
     private final UnsafeBuffer scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 8));
     private int lastReceiveErrno;
     private int lastSendErrno;
+    // Sender thread: whether runs of equal datagrams go out as one UDP_SEGMENT message; turned off for good
+    // when the kernel refuses one (EIO: the route's device cannot checksum, EINVAL: too old).
+    private boolean gso;
+    // Sender thread: datagrams carried by each message of the last sendmmsg, to turn messages into datagrams.
+    private final int[] messageDatagrams;
 
     /** The native arrays of one direction: mmsghdr[maxBatch], iovec[maxBatch], control[maxBatch]. */
     private static final class Vectors {
@@ -97,6 +109,7 @@ public final class LinuxUdpSocket implements UdpSocket {
         this.maxBatch = maxBatch;
         this.receiveVectors = new Vectors(maxBatch);
         this.sendVectors = new Vectors(maxBatch);
+        this.messageDatagrams = new int[maxBatch];
         pollFd.putInt(0, fd, HOST);
         pollFd.putShort(4, Posix.POLLIN, HOST);
     }
@@ -282,6 +295,32 @@ public final class LinuxUdpSocket implements UdpSocket {
         batch.clearLocal(i);
     }
 
+    /**
+     * Turns UDP generic segmentation offload on or off for sends ({@code UDP_SEGMENT}); sender or setup thread.
+     * Only takes effect when the kernel knows the option.
+     *
+     * @return whether sends now use it.
+     */
+    public boolean udpGso(final boolean enable) {
+        if (!enable) {
+            gso = false;
+            return false;
+        }
+        synchronized (this) {
+            scratch.putInt(0, 0, HOST);
+            scratch.putInt(8, 4, HOST);
+            gso = Posix.getsockopt(
+                            fd, Posix.SOL_UDP, Posix.UDP_SEGMENT, scratch.addressOffset(), scratch.addressOffset() + 8)
+                    == 0;
+        }
+        return gso;
+    }
+
+    /** Whether sends use {@code UDP_SEGMENT}; sender thread. */
+    public boolean udpGso() {
+        return gso;
+    }
+
     @Override
     public int send(final DatagramBatch batch, final int first, final int count) {
         final int fd = this.fd;
@@ -298,28 +337,90 @@ public final class LinuxUdpSocket implements UdpSocket {
         final UnsafeBuffer endpoints = batch.endpoints();
         final long payloadAddress = batch.payloadBuffer().addressOffset();
         final long endpointsAddress = endpoints.addressOffset();
-        for (int k = 0; k < n; k++) {
+        int messages = 0;
+        int k = 0;
+        while (k < n) {
             final int entry = first + k;
-            final int h = k * MMSGHDR_BYTES;
+            final int size = batch.length(entry);
+            // A run: same endpoint record, every datagram `size` bytes except a shorter last one (UDP_SEGMENT
+            // cuts the concatenated payload every `size` bytes).
+            int run = 1;
+            int bytes = size;
+            if (gso) {
+                while (k + run < n
+                        && run < GSO_MAX_SEGMENTS
+                        && batch.length(entry + run - 1) == size
+                        && batch.length(entry + run) <= size
+                        && bytes + batch.length(entry + run) <= GSO_MAX_BYTES
+                        && sameEndpoint(endpoints, entry, entry + run)) {
+                    bytes += batch.length(entry + run);
+                    run++;
+                }
+            }
+            final int h = messages * MMSGHDR_BYTES;
             final int remote = DatagramBatch.remoteOffset(entry);
             headers.putLong(h + MSG_NAME_OFFSET, endpointsAddress + remote);
             headers.putInt(h + MSG_NAMELEN_OFFSET, SockAddr.lengthBytes(endpoints, remote));
-            headers.putLong(h + MSG_CONTROLLEN_OFFSET, writePacketInfo(batch, entry, k));
+            headers.putLong(h + MSG_IOV_OFFSET, iovecs.addressOffset() + (long) k * IOVEC_BYTES);
+            headers.putLong(h + MSG_IOVLEN_OFFSET, run);
+            int control = writePacketInfo(batch, entry, messages);
+            if (run > 1) {
+                control += writeSegmentSize(messages, control, size);
+            }
+            headers.putLong(h + MSG_CONTROLLEN_OFFSET, control);
             headers.putInt(h + MSG_FLAGS_OFFSET, 0);
-            final int v = k * IOVEC_BYTES;
-            iovecs.putLong(v + IOV_BASE_OFFSET, payloadAddress + batch.payloadOffset(entry));
-            iovecs.putLong(v + IOV_LEN_OFFSET, batch.length(entry));
+            for (int j = 0; j < run; j++) {
+                final int v = (k + j) * IOVEC_BYTES;
+                iovecs.putLong(v + IOV_BASE_OFFSET, payloadAddress + batch.payloadOffset(entry + j));
+                iovecs.putLong(v + IOV_LEN_OFFSET, batch.length(entry + j));
+            }
+            messageDatagrams[messages++] = run;
+            k += run;
         }
-        final int sent = Posix.sendmmsg(fd, headers.addressOffset(), n, 0);
+        final int sent = Posix.sendmmsg(fd, headers.addressOffset(), messages, 0);
         if (sent > 0) {
-            return sent;
+            int datagrams = 0;
+            for (int m = 0; m < sent; m++) {
+                datagrams += messageDatagrams[m];
+            }
+            return datagrams;
         }
         if (sent == 0) {
             return IoStatus.WOULD_BLOCK;
         }
         final int errno = Posix.errno();
         lastSendErrno = errno;
+        if (gso && messageDatagrams[0] > 1 && (errno == Posix.EIO || errno == Posix.EINVAL)) {
+            // The kernel refused segmentation for this path: send one datagram per message from now on.
+            gso = false;
+            return send(batch, first, count);
+        }
         return errno == Posix.EAGAIN || errno == Posix.EINTR ? IoStatus.WOULD_BLOCK : IoStatus.ERROR;
+    }
+
+    private static boolean sameEndpoint(final UnsafeBuffer endpoints, final int a, final int b) {
+        final int x = a * DatagramBatch.ENDPOINT_RECORD_BYTES;
+        final int y = b * DatagramBatch.ENDPOINT_RECORD_BYTES;
+        for (int i = 0; i < ENDPOINT_MATCH_BYTES; i += 8) {
+            final int width = Math.min(8, ENDPOINT_MATCH_BYTES - i);
+            if (width == 8
+                    ? endpoints.getLong(x + i) != endpoints.getLong(y + i)
+                    : endpoints.getInt(x + i) != endpoints.getInt(y + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Appends a {@code UDP_SEGMENT} control message after {@code offset} bytes of message {@code k}'s control. */
+    private int writeSegmentSize(final int k, final int offset, final int segmentBytes) {
+        final UnsafeBuffer control = sendVectors.control;
+        final int base = k * CONTROL_BYTES + offset;
+        control.putLong(base + CMSG_LEN_OFFSET, CMSG_DATA_OFFSET + 2);
+        control.putInt(base + CMSG_LEVEL_OFFSET, Posix.SOL_UDP);
+        control.putInt(base + CMSG_TYPE_OFFSET, Posix.UDP_SEGMENT);
+        control.putShort(base + CMSG_DATA_OFFSET, (short) segmentBytes, HOST);
+        return align8(CMSG_DATA_OFFSET + 2);
     }
 
     /** Writes the source-address control message for datagram {@code k} of a send; returns its length or 0. */

@@ -78,6 +78,21 @@ public final class Posix {
     public static final long SIOCSIFMTU = 0x8922L;
     public static final int IFF_TUN = 0x0001;
     public static final int IFF_NO_PI = 0x1000;
+    /** Every TUN read and write starts with a {@code struct virtio_net_hdr}. */
+    public static final int IFF_VNET_HDR = 0x4000;
+    /** {@code TUNSETOFFLOAD = _IOW('T', 208, unsigned int)}: which offloads the reader can take. */
+    public static final long TUNSETOFFLOAD = 0x400454d0L;
+
+    public static final int TUN_F_CSUM = 0x01;
+    public static final int TUN_F_TSO4 = 0x02;
+    public static final int TUN_F_TSO6 = 0x04;
+
+    // UDP segmentation offload (linux/udp.h): level SOL_UDP.
+    public static final int SOL_UDP = 17;
+    /** Send: cmsg or socket option with the segment size (u16). */
+    public static final int UDP_SEGMENT = 103;
+    /** Receive: socket option to accept coalesced datagrams; the cmsg carries the segment size (int). */
+    public static final int UDP_GRO = 104;
 
     /** {@code IFNAMSIZ}: interface names are at most 15 bytes plus the terminating NUL. */
     public static final int IFNAMSIZ = 16;
@@ -116,6 +131,9 @@ public final class Posix {
     public static native long read(int fd, long buffer, long count);
 
     public static native long write(int fd, long buffer, long count);
+
+    /** {@code writev(int fd, const struct iovec *iov, int iovcnt)}; {@code iov} is an address. */
+    public static native long writev(int fd, long iov, int iovcnt);
 
     public static native int ioctl(int fd, long request, long argument);
 

@@ -60,6 +60,16 @@ public interface TunDevice extends AutoCloseable {
     int write(DirectBuffer buffer, int offset, int lengthBytes);
 
     /**
+     * Writes whatever {@link #write} held back to merge with the next packet (a device with offloads coalesces
+     * consecutive TCP segments); the writer calls it at the end of each batch. Writer thread.
+     *
+     * @return bytes written ({@code 0}: nothing was pending), or an {@link IoStatus} code.
+     */
+    default int flush() {
+        return 0;
+    }
+
+    /**
      * Waits until a packet can be read or {@code timeoutMs} passes ({@code 0}: just check; negative: no
      * limit, which a reader that must stop cleanly should not use).
      *

@@ -99,6 +99,56 @@ class LinuxUdpSocketTest {
     }
 
     @Test
+    void shouldSendRunsOfEqualDatagramsWithUdpSegmentAndDeliverEachOne() throws Exception {
+        final LinuxUdpSocket sender = open(Posix.AF_INET, "127.0.0.1", 0);
+        Prerequisites.require(sender.udpGso(true), "needs UDP_SEGMENT (Linux 4.18+)");
+        final LinuxUdpSocket first = open(Posix.AF_INET, "127.0.0.1", 0);
+        final LinuxUdpSocket second = open(Posix.AF_INET, "127.0.0.1", 0);
+        // 0..19 to the first socket (1200 bytes, the last of the run 900), 20..31 to the second (1000 bytes),
+        // 20..31 sent from the local address pinned by pktinfo: three GSO messages, 32 datagrams.
+        for (int i = 0; i < BATCH; i++) {
+            final int lengthBytes = i < 19 ? 1200 : i == 19 ? 900 : 1000;
+            for (int b = 0; b < lengthBytes; b++) {
+                slab.buffer().putByte(slab.payloadOffset(i) + b, (byte) (i * 7 + b));
+            }
+            batch.length(i, lengthBytes);
+            SockAddr.writeIpv4(
+                    batch.endpoints(),
+                    DatagramBatch.remoteOffset(i),
+                    0x7F000001,
+                    i < 20 ? first.boundPort() : second.boundPort());
+            if (i < 20) {
+                batch.clearLocal(i);
+            } else {
+                batch.localIpv4(i, 0x7F000001, 0);
+            }
+        }
+        assertEquals(BATCH, sender.send(batch, 0, BATCH), "all 32 in one call");
+        assertTrue(sender.udpGso(), "the kernel took the segmented sends");
+
+        slab.buffer().setMemory(0, slab.capacityBytes(), (byte) 0xFF);
+        assertEquals(20, receiveAll(first, 20));
+        checkSegmentedPayloads(0, 20);
+        assertEquals(12, receiveAll(second, 12));
+        checkSegmentedPayloads(20, 12);
+    }
+
+    /** Entries 0..count-1 of the batch hold datagrams from..from+count-1 of the segmented send. */
+    private void checkSegmentedPayloads(final int from, final int count) {
+        for (int k = 0; k < count; k++) {
+            final int i = from + k;
+            final int lengthBytes = i < 19 ? 1200 : i == 19 ? 900 : 1000;
+            assertEquals(lengthBytes, batch.length(k), "length of datagram " + i);
+            for (int b = 0; b < lengthBytes; b++) {
+                assertEquals(
+                        (byte) (i * 7 + b),
+                        slab.buffer().getByte(slab.payloadOffset(k) + b),
+                        "byte " + b + " of datagram " + i);
+            }
+        }
+    }
+
+    @Test
     void shouldAnswerFromTheLocalAddressThePeerContacted() throws Exception {
         // A wildcard socket: 127.0.0.3 and 127.0.0.1 are both its addresses, pktinfo tells which was used.
         final LinuxUdpSocket gateway = open(Posix.AF_INET, null, 0);

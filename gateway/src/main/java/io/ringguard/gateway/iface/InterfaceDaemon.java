@@ -49,16 +49,25 @@ public final class InterfaceDaemon {
                 return 2;
             }
         }
+        String offloads = System.getenv("RINGGUARD_OFFLOADS");
+        if (offloads != null && !offloads.isBlank()) {
+            try {
+                settings = settings.withOffloads(offloads);
+            } catch (IllegalArgumentException e) {
+                err.println("ringguard: RINGGUARD_OFFLOADS: " + e.getMessage());
+                return 2;
+            }
+        }
         CompletableFuture<String> stop = new CompletableFuture<>();
         SignalHandling.install(() -> stop.complete("signal"), () -> {});
         LinuxTun tun;
         try {
-            tun = LinuxTun.open(iface, DEFAULT_MTU);
+            tun = LinuxTun.open(iface, DEFAULT_MTU, settings.tunOffloads());
         } catch (NativeIoException e) {
             err.println("ringguard: cannot create interface " + iface + ": " + e.getMessage());
             return e.errno() == 1 || e.errno() == 13 ? 3 : 1;
         }
-        Device device = new Device(iface, settings, tun, UdpSockets.linux());
+        Device device = new Device(iface, settings, tun, UdpSockets.linux(settings.udpGso()));
         UapiServer server = null;
         try {
             device.start();

@@ -11,6 +11,11 @@ public final class UdpSockets {
     private UdpSockets() {}
 
     public static UdpSocketFactory linux() {
+        return linux(false);
+    }
+
+    /** With {@code gso}, sends use UDP segmentation offload where the kernel supports it. */
+    public static UdpSocketFactory linux(boolean gso) {
         return (family, port, fwmark, batch) -> {
             LinuxUdpSocket socket = LinuxUdpSocket.open(family, null, port, batch);
             try {
@@ -19,6 +24,7 @@ public final class UdpSockets {
                 if (fwmark != 0) {
                     socket.fwmark(fwmark);
                 }
+                socket.udpGso(gso);
             } catch (NativeIoException e) {
                 socket.close();
                 throw e;

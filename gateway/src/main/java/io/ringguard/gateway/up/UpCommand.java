@@ -123,13 +123,6 @@ public final class UpCommand {
             return 3;
         }
         String iface = config.interfaceName();
-        LinuxTun tun;
-        try {
-            tun = LinuxTun.open(iface, config.mtu());
-        } catch (NativeIoException e) {
-            err.println("ringguard: cannot create interface " + iface + ": " + e.getMessage());
-            return e.errno() == 1 || e.errno() == 13 ? 3 : 1;
-        }
         int workers = config.gateway().workerCount(Runtime.getRuntime().availableProcessors());
         DeviceSettings defaults = DeviceSettings.defaults(config.mtu());
         DeviceSettings settings = new DeviceSettings(
@@ -140,8 +133,27 @@ public final class UpCommand {
                 defaults.batchSize(),
                 defaults.controlRingBytes(),
                 defaults.maxIndices(),
-                defaults.waitStrategy());
-        Device device = new Device(iface, settings, tun, UdpSockets.linux());
+                defaults.waitStrategy(),
+                defaults.tunOffloads(),
+                defaults.udpGso(),
+                defaults.warmUp());
+        String offloads = System.getenv("RINGGUARD_OFFLOADS");
+        if (offloads != null && !offloads.isBlank()) {
+            try {
+                settings = settings.withOffloads(offloads);
+            } catch (IllegalArgumentException e) {
+                err.println("ringguard: RINGGUARD_OFFLOADS: " + e.getMessage());
+                return 2;
+            }
+        }
+        LinuxTun tun;
+        try {
+            tun = LinuxTun.open(iface, config.mtu(), settings.tunOffloads());
+        } catch (NativeIoException e) {
+            err.println("ringguard: cannot create interface " + iface + ": " + e.getMessage());
+            return e.errno() == 1 || e.errno() == 13 ? 3 : 1;
+        }
+        Device device = new Device(iface, settings, tun, UdpSockets.linux(settings.udpGso()));
         Routes routes = new Routes(iface, device);
         GatewayAccounting accounting = new GatewayAccounting(registry.accounting(), device, System::currentTimeMillis);
         PeerService peers =
