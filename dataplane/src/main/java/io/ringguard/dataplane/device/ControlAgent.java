@@ -299,7 +299,12 @@ final class ControlAgent implements Agent, MessageHandler {
     private void onCookieReply(MutableDirectBuffer buffer, int message) {
         Object entry = indices.lookup(CookieReplyMessage.receiverIndex(buffer, message));
         Peer peer = entry instanceof Peer p ? p : entry instanceof KeypairEntry k ? k.peer() : null;
-        if (peer == null || !peer.cookieMaker().consumeReply(buffer, message, nowNs)) {
+        if (peer == null) {
+            counters.handshake(HandshakeEvent.COOKIE_REPLY_REJECTED);
+            counters.drop(DropReason.UNKNOWN_INDEX);
+            return;
+        }
+        if (!peer.cookieMaker().consumeReply(buffer, message, nowNs)) {
             counters.handshake(HandshakeEvent.COOKIE_REPLY_REJECTED);
             counters.drop(DropReason.BAD_MAC);
             return;

@@ -241,6 +241,65 @@ class DeviceTest {
     }
 
     @Test
+    void shouldDropTunPacketLargerThanASlotAsTooBigInsteadOfSendingItCut() throws Exception {
+        // The kernel hands a packet this large to the TUN only when someone raised the link MTU; the
+        // read keeps the first 2048 bytes (the slot), so the packet must not leave as a cut one.
+        byte[] big = ipv4Packet(A_TUNNEL, B_TUNNEL, 3_000);
+        assertTrue(tunA.inject(big));
+        awaitDrop(a, DropReason.TOO_BIG, 1);
+        assertEquals(1, a.counters().dropped(DropReason.TOO_BIG), describe(a));
+        assertEquals(0, a.counters().dropped(DropReason.NO_ROUTE), describe(a));
+        assertNull(tunB.awaitWritten(200));
+        byte[] packet = echo(A_TUNNEL, B_TUNNEL, 1);
+        assertTrue(tunA.inject(packet));
+        assertArrayEquals(packet, tunB.awaitWritten(5_000));
+    }
+
+    @Test
+    void shouldDropDatagramLargerThanASlotAsTooBig() throws Exception {
+        InetSocketAddress from = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40999);
+        byte[] huge = new byte[65_507];
+        huge[0] = 4;
+        assertTrue(udpB.inject(new FakeUdp.Datagram(huge, from, null)));
+        awaitDrop(b, DropReason.TOO_BIG, 1);
+        assertEquals(1, b.counters().dropped(DropReason.TOO_BIG), describe(b));
+        assertEquals(0, b.counters().dropped(DropReason.UNKNOWN_INDEX), describe(b));
+        assertNull(udpB.pollSent(), "nothing answers it");
+    }
+
+    @Test
+    void shouldCountCookieReplyForUnknownIndexAsUnknownIndex() throws Exception {
+        InetSocketAddress from = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40999);
+        byte[] cookie = new byte[64];
+        new java.util.Random(3).nextBytes(cookie);
+        cookie[0] = 3;
+        cookie[1] = cookie[2] = cookie[3] = 0;
+        assertTrue(udpB.inject(new FakeUdp.Datagram(cookie, from, null)));
+        awaitDrop(b, DropReason.UNKNOWN_INDEX, 1);
+        assertEquals(1, b.counters().dropped(DropReason.UNKNOWN_INDEX), describe(b));
+        assertEquals(0, b.counters().dropped(DropReason.BAD_MAC), describe(b));
+    }
+
+    private static void awaitDrop(Device device, DropReason reason, long count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (device.counters().dropped(reason) < count && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    /** An IPv4 header claiming {@code totalLength} bytes, followed by zeros up to that length. */
+    private static byte[] ipv4Packet(int src, int dst, int totalLength) {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[totalLength]);
+        buffer.putByte(0, (byte) 0x45);
+        buffer.putShort(2, (short) totalLength, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putByte(8, (byte) 64);
+        buffer.putByte(9, (byte) 17);
+        buffer.putInt(12, src, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putInt(16, dst, java.nio.ByteOrder.BIG_ENDIAN);
+        return buffer.byteArray();
+    }
+
+    @Test
     void shouldStopABlockedPeersTrafficBothWaysAndResume() throws Exception {
         assertTrue(tunA.inject(echo(A_TUNNEL, B_TUNNEL, 1)));
         assertNotNull(tunB.awaitWritten(5_000));
