@@ -69,6 +69,7 @@ final class ControlAgent implements Agent, MessageHandler {
     private final ManyToOneConcurrentArrayQueue<Peer> confirmations;
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(256);
     private final HandshakeRateLimiter rateLimiter = new HandshakeRateLimiter();
+    private final RetiredKeys retired = new RetiredKeys();
     private final byte[] source4 = new byte[4];
     private final byte[] source16 = new byte[16];
     private long nowNs;
@@ -129,6 +130,7 @@ final class ControlAgent implements Agent, MessageHandler {
             for (Peer p : device.peerList()) {
                 tick(p);
             }
+            retired.wipeDue(nowNs);
             work++;
         }
         return work;
@@ -412,6 +414,7 @@ final class ControlAgent implements Agent, MessageHandler {
                     || k == peer.keypairs().previous();
             if (!live) {
                 indices.remove(k.localIndex(), entry);
+                retired.retire(k, nowNs);
             }
             return !live;
         });
@@ -490,12 +493,23 @@ final class ControlAgent implements Agent, MessageHandler {
         return nowNs;
     }
 
+    /** Keypairs retired and not wiped yet (tests). */
+    int retiredKeypairs() {
+        return retired.size();
+    }
+
     /** For configuration changes: every current peer's handshake follows a new private key. */
     void identityChanged(Collection<Peer> peers) {
         for (Peer peer : peers) {
             forgetSessions(peer, true);
             peer.handshake().precompute(identity);
         }
+    }
+
+    /** The agent stops with the device: nothing can use a retired keypair any more. */
+    @Override
+    public void onClose() {
+        retired.wipeAll();
     }
 
     @Override
