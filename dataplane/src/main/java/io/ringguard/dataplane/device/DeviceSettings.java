@@ -11,6 +11,7 @@ package io.ringguard.dataplane.device;
  * @param controlRingBytes bytes for queued handshake messages
  * @param maxIndices receiver indices (handshakes plus keypairs) before new ones are refused
  * @param waitStrategy how idle ring stages wait; {@link RingWait#LITE_BLOCKING} never spins
+ * @param maxPeers most peers a configuration may have; a change past it is refused whole (errno 22)
  */
 public record DeviceSettings(
         int mtu,
@@ -20,7 +21,24 @@ public record DeviceSettings(
         int batchSize,
         int controlRingBytes,
         int maxIndices,
-        RingWait waitStrategy) {
+        RingWait waitStrategy,
+        int maxPeers) {
+
+    /**
+     * wireguard-go's {@code MaxPeers} (1 << 16), whose UAPI we stand in for: a configuration that works
+     * with it works with us, and the tables sized from it stay a few MiB.
+     */
+    public static final int DEFAULT_MAX_PEERS = 1 << 16;
+
+    /** The kernel's {@code MAX_PEERS_PER_DEVICE} (1 << 20): beyond it a typo is likelier than a plan. */
+    public static final int MAX_MAX_PEERS = 1 << 20;
+
+    /**
+     * Receiver indices a peer can hold at once: its pending handshake plus previous, current and next
+     * keypairs. Only authenticated handshakes of configured peers create indices, so this many per peer
+     * is a cap the network cannot push past; the table refuses more ({@code IndexTable.FULL}).
+     */
+    public static final int INDICES_PER_PEER = 4;
 
     /** How ring stages wait for work. Spinning ones trade a core for latency; blocking ones park. */
     public enum RingWait {
@@ -58,12 +76,41 @@ public record DeviceSettings(
     /** Defaults for a small gateway: workers = cores - 1 (at least 1). */
     public static DeviceSettings defaults(int mtu) {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-        return new DeviceSettings(mtu, workers, 1024, 8192, 32, 256 * 1024, 1 << 16, RingWait.BLOCKING);
+        return new DeviceSettings(
+                mtu,
+                workers,
+                1024,
+                8192,
+                32,
+                256 * 1024,
+                indicesFor(DEFAULT_MAX_PEERS),
+                RingWait.BLOCKING,
+                DEFAULT_MAX_PEERS);
     }
 
     /** The same settings with another wait strategy. */
     public DeviceSettings withWaitStrategy(RingWait wait) {
-        return new DeviceSettings(mtu, encryptWorkers, ringSize, slots, batchSize, controlRingBytes, maxIndices, wait);
+        return new DeviceSettings(
+                mtu, encryptWorkers, ringSize, slots, batchSize, controlRingBytes, maxIndices, wait, maxPeers);
+    }
+
+    /** The same settings with another peer cap, and an index table sized for it. */
+    public DeviceSettings withMaxPeers(int peers) {
+        return new DeviceSettings(
+                mtu,
+                encryptWorkers,
+                ringSize,
+                slots,
+                batchSize,
+                controlRingBytes,
+                indicesFor(peers),
+                waitStrategy,
+                peers);
+    }
+
+    /** The index table capacity that {@code peers} peers can never fill: {@link #INDICES_PER_PEER} each. */
+    public static int indicesFor(int peers) {
+        return Math.multiplyExact(INDICES_PER_PEER, Math.max(1, peers));
     }
 
     public DeviceSettings {
@@ -72,6 +119,9 @@ public record DeviceSettings(
         }
         if (encryptWorkers < 1 || batchSize < 1 || slots < 2 * ringSize) {
             throw new IllegalArgumentException("workers and batch must be >= 1 and slots >= 2 x ring size");
+        }
+        if (maxPeers < 1 || maxPeers > MAX_MAX_PEERS) {
+            throw new IllegalArgumentException("max peers must be 1 to " + MAX_MAX_PEERS + ", got " + maxPeers);
         }
     }
 }

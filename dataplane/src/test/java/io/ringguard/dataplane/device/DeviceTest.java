@@ -73,7 +73,7 @@ class DeviceTest {
         FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", v4.localAddress().getPort()), 16);
         return new Device(
                 name,
-                new DeviceSettings(1420, workers(), 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING),
+                new DeviceSettings(1420, workers(), 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING, DeviceSettings.DEFAULT_MAX_PEERS),
                 tun,
                 (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6);
     }
@@ -211,6 +211,25 @@ class DeviceTest {
     }
 
     @Test
+    void shouldZeroTheSessionKeysWhenThePeerIsRemoved() throws Exception {
+        assertTrue(tunA.inject(echo(A_TUNNEL, B_TUNNEL, 1)));
+        assertNotNull(tunB.awaitWritten(5_000));
+        Peer peer = a.peer(PublicKey.of(Keys.publicKey(keyB)));
+        var keypair = peer.keypairs().current();
+        assertNotNull(keypair);
+        assertTrue(java.util.Arrays.stream(keypair.sendKey()).anyMatch(w -> w != 0), "a live session has keys");
+
+        assertEquals(
+                0,
+                a.update(current ->
+                        new Device.ConfigUpdate(current.toBuilder().clearPeers().build(), Set.of(), 0)));
+
+        assertTrue(java.util.Arrays.stream(keypair.sendKey()).allMatch(w -> w == 0), "send key wiped");
+        assertTrue(java.util.Arrays.stream(keypair.receiveKey()).allMatch(w -> w == 0), "receive key wiped");
+        assertTrue(peer.keypairs().current() == null, "no keypair left on the removed peer");
+    }
+
+    @Test
     void shouldCountGarbageDatagramsAndKeepServing() throws Exception {
         InetSocketAddress from = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40999);
         java.util.Random random = new java.util.Random(1);
@@ -278,6 +297,69 @@ class DeviceTest {
         awaitDrop(b, DropReason.UNKNOWN_INDEX, 1);
         assertEquals(1, b.counters().dropped(DropReason.UNKNOWN_INDEX), describe(b));
         assertEquals(0, b.counters().dropped(DropReason.BAD_MAC), describe(b));
+    }
+
+    @Test
+    void shouldRefuseAConfigWithMorePeersThanMaxPeersWholeWithEinval() throws Exception {
+        FakeUdp v4 = new FakeUdp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 40003), 16);
+        FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", 40003), 16);
+        DeviceSettings capped = new DeviceSettings(
+                        1420, workers(), 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING, 1)
+                .withMaxPeers(2);
+        assertEquals(2 * DeviceSettings.INDICES_PER_PEER, capped.maxIndices());
+        try (Device c = new Device(
+                "rgc",
+                capped,
+                new FakeTun("rgc", 1420, 16),
+                (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6)) {
+            c.start();
+            DeviceConfig two = DeviceConfig.builder()
+                    .privateKey(Keys.generatePrivateKey())
+                    .putPeer(peer("198.19.1.0/24"))
+                    .putPeer(peer("198.19.2.0/24"))
+                    .build();
+            assertEquals(0, c.update(current -> new Device.ConfigUpdate(two, Set.of(), 0)));
+            Peer first = c.peers().get(0);
+
+            DeviceConfig three = two.toBuilder().putPeer(peer("198.19.3.0/24")).build();
+            assertEquals(22, c.update(current -> new Device.ConfigUpdate(three, Set.of(), 0)));
+
+            assertEquals(2, c.peers().size(), "nothing of the refused change applied");
+            assertEquals(two.peers().keySet(), c.config().peers().keySet());
+            assertTrue(first == c.peers().get(0), "the peers kept their objects");
+        }
+    }
+
+    @Test
+    void shouldNotStagePacketsForAPeerWithoutEndpointSoTheyCannotPinThePool() throws Exception {
+        // A registered client that has not called yet: no endpoint, so no handshake can ever start and
+        // nothing would release a staged slot. Far more packets than one peer may stage.
+        PeerConfig silent = peer("198.19.5.0/24");
+        assertEquals(0, a.update(current -> new Device.ConfigUpdate(
+                current.toBuilder().putPeer(silent).build(), Set.of(), 0)));
+        int packets = 300;
+        for (int i = 0; i < packets; i++) {
+            while (!tunA.inject(echo(A_TUNNEL, 0xC6130507, i))) {
+                Thread.sleep(1);
+            }
+        }
+        awaitDrop(a, DropReason.NO_ENDPOINT, packets);
+        assertEquals(packets, a.counters().dropped(DropReason.NO_ENDPOINT), describe(a));
+        assertEquals(0, a.peer(silent.publicKey()).staged().size());
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (a.stats().poolAvailable() != a.stats().poolCapacity() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(a.stats().poolCapacity(), a.stats().poolAvailable(), "every slot came back");
+        byte[] packet = echo(A_TUNNEL, B_TUNNEL, 1);
+        assertTrue(tunA.inject(packet));
+        assertArrayEquals(packet, tunB.awaitWritten(5_000));
+    }
+
+    private static PeerConfig peer(String allowed) {
+        return PeerConfig.builder(PublicKey.of(Keys.publicKey(Keys.generatePrivateKey())))
+                .allowedIps(java.util.List.of(Cidr.parse(allowed)))
+                .build();
     }
 
     private static void awaitDrop(Device device, DropReason reason, long count) throws InterruptedException {

@@ -135,8 +135,9 @@ public final class UpCommand {
                 defaults.slots(),
                 defaults.batchSize(),
                 defaults.controlRingBytes(),
-                defaults.maxIndices(),
-                defaults.waitStrategy());
+                DeviceSettings.indicesFor(config.gateway().maxPeers()),
+                defaults.waitStrategy(),
+                config.gateway().maxPeers());
         Device device = new Device(iface, settings, tun, UdpSockets.linux());
         Routes routes = new Routes(iface, device);
         GatewayAccounting accounting = new GatewayAccounting(registry.accounting(), device, System::currentTimeMillis);
@@ -160,7 +161,12 @@ public final class UpCommand {
             }
             if (errno != 0) {
                 err.println("ringguard: " + configFile + ": cannot apply the configuration (errno " + errno
-                        + (errno == 98 ? ": ListenPort " + config.device().listenPort() + " is in use" : "") + ")");
+                        + (errno == 98 ? ": ListenPort " + config.device().listenPort() + " is in use" : "")
+                        + (errno == 22
+                                ? ": its peers and the registered ones are more than MaxPeers = "
+                                        + config.gateway().maxPeers()
+                                : "")
+                        + ")");
                 return 1;
             }
             LinkSetup.configure(iface, config.addresses(), config.mtu());
