@@ -78,6 +78,7 @@ public final class Device implements AutoCloseable {
     private final ManyToOneConcurrentArrayQueue<Peer> confirmations;
     /** Slots all peers together may hold staged (waiting for a session): a quarter of the pool. */
     private final java.util.concurrent.atomic.AtomicInteger stagingBudget;
+
     private final Disruptor<OutboundEvent> outbound;
     private final Disruptor<InboundEvent> inbound;
     private final RingBuffer<OutboundEvent> outboundRing;

@@ -73,7 +73,16 @@ class DeviceTest {
         FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", v4.localAddress().getPort()), 16);
         return new Device(
                 name,
-                new DeviceSettings(1420, workers(), 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING, DeviceSettings.DEFAULT_MAX_PEERS),
+                new DeviceSettings(
+                        1420,
+                        workers(),
+                        256,
+                        1024,
+                        16,
+                        64 * 1024,
+                        1024,
+                        DeviceSettings.RingWait.BLOCKING,
+                        DeviceSettings.DEFAULT_MAX_PEERS),
                 tun,
                 (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6);
     }
@@ -335,8 +344,10 @@ class DeviceTest {
         // A registered client that has not called yet: no endpoint, so no handshake can ever start and
         // nothing would release a staged slot. Far more packets than one peer may stage.
         PeerConfig silent = peer("198.19.5.0/24");
-        assertEquals(0, a.update(current -> new Device.ConfigUpdate(
-                current.toBuilder().putPeer(silent).build(), Set.of(), 0)));
+        assertEquals(
+                0,
+                a.update(current -> new Device.ConfigUpdate(
+                        current.toBuilder().putPeer(silent).build(), Set.of(), 0)));
         int packets = 300;
         for (int i = 0; i < packets; i++) {
             while (!tunA.inject(echo(A_TUNNEL, 0xC6130507, i))) {

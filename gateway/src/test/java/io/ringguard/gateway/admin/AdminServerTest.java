@@ -358,7 +358,9 @@ class AdminServerTest {
 
         assertEquals(409, a.status());
         assertEquals("peer_limit", a.body().get("error").asText());
-        assertTrue(a.body().get("detail").asText().contains("MaxPeers = 2"), a.body().toString());
+        assertTrue(
+                a.body().get("detail").asText().contains("MaxPeers = 2"),
+                a.body().toString());
         assertEquals(1, gw.registry.list().size(), "nothing stored");
         assertEquals(2, gw.device.peers().size(), "nothing added");
         assertEquals(200, register(gw, registration(gw.clientPublicKey())).status(), "a repeat at the cap is fine");

@@ -211,8 +211,10 @@ class GarbageIT {
         Map<DropReason, Long> after = drops();
         for (DropReason reason : DropReason.values()) {
             if (reason != DropReason.NO_ROUTE) {
-                assertEquals(before.get(reason), after.get(reason), () -> "the session's keepalives: "
-                        + changes(before, after));
+                assertEquals(
+                        before.get(reason),
+                        after.get(reason),
+                        () -> "the session's keepalives: " + changes(before, after));
             }
         }
     }
@@ -284,8 +286,8 @@ class GarbageIT {
                 "cookie reply with a flipped nonce bit",
                 DropReason.BAD_MAC,
                 t -> flipped(t.cookieReply(), CookieReplyMessage.NONCE_OFFSET + 5)));
-        cases.add(sending(
-                "cookie reply with reserved bytes set", DropReason.MALFORMED, t -> reserved(t.cookieReply())));
+        cases.add(
+                sending("cookie reply with reserved bytes set", DropReason.MALFORMED, t -> reserved(t.cookieReply())));
         cases.add(sending(
                 "cookie reply for an unknown receiver index",
                 DropReason.UNKNOWN_INDEX,
@@ -319,8 +321,8 @@ class GarbageIT {
                 "transport for an unknown receiver index",
                 DropReason.UNKNOWN_INDEX,
                 t -> t.transport(t.session.remoteIndex() ^ 0x0101_0101, 200_007, 16)));
-        cases.add(sending(
-                "transport counter replayed exactly", DropReason.REPLAY, t -> t.highCounterKeepalive.clone()));
+        cases.add(
+                sending("transport counter replayed exactly", DropReason.REPLAY, t -> t.highCounterKeepalive.clone()));
         cases.add(sending(
                 "transport counter far behind the window",
                 DropReason.REPLAY,
@@ -345,8 +347,11 @@ class GarbageIT {
             return huge;
         }));
         // Into the TUN: the link MTU raised behind the daemon's back, a packet larger than a slot.
-        cases.add(new Case("TUN packet larger than a slot (link MTU raised to 9000)", GarbageIT::oversizedTunPacket,
-                DropReason.TOO_BIG, 1));
+        cases.add(new Case(
+                "TUN packet larger than a slot (link MTU raised to 9000)",
+                GarbageIT::oversizedTunPacket,
+                DropReason.TOO_BIG,
+                1));
         return cases.stream().map(c -> Arguments.of(c));
     }
 
@@ -405,7 +410,17 @@ class GarbageIT {
         try {
             // One echo request of 3,028 bytes to the client's tunnel address; it goes nowhere, by design.
             ExecResult ping = t.netns.exec(
-                    5_000, "ping", "-4", "-n", "-c", "1", "-W", "1", "-s", "3000", t.netns.slot().tunnelAddress(CLIENT_HOST));
+                    5_000,
+                    "ping",
+                    "-4",
+                    "-n",
+                    "-c",
+                    "1",
+                    "-W",
+                    "1",
+                    "-s",
+                    "3000",
+                    t.netns.slot().tunnelAddress(CLIENT_HOST));
             assertTrue(!ping.ok(), () -> "the oversized echo got an answer: " + ping.describe());
         } finally {
             t.netns.ip("link", "set", iface, "mtu", Integer.toString(MTU));
@@ -522,8 +537,8 @@ class GarbageIT {
 
     /** Every drop reason's total from {@code /metrics}; a missing reason fails (each must be exported). */
     private Map<DropReason, Long> drops() {
-        ExecResult result = netns.exec(
-                HTTP_TIMEOUT_MS, "curl", "-sS", "-m", "10", "http://127.0.0.1:" + METRICS_PORT + "/metrics");
+        ExecResult result =
+                netns.exec(HTTP_TIMEOUT_MS, "curl", "-sS", "-m", "10", "http://127.0.0.1:" + METRICS_PORT + "/metrics");
         result.orThrow();
         Map<DropReason, Long> drops = new EnumMap<>(DropReason.class);
         Matcher m = DROPS.matcher(result.out());
