@@ -147,6 +147,7 @@ class GarbageIT {
                 .listenPort(PORT)
                 .config(config)
                 .start();
+        awaitMetrics();
         rgPublicKey = Keys.fromBase64(rg.publicKeyBase64());
         client = new DatagramSocket(new InetSocketAddress(rg.hostAddress(), 0));
         target = new InetSocketAddress(InetAddress.getByName(rg.underlayAddress()), PORT);
@@ -534,6 +535,29 @@ class GarbageIT {
     }
 
     // --- what the daemon shows ---------------------------------------------------------------------
+
+    /** The UAPI socket (what the fixture waits for) comes up a moment before the metrics endpoint. */
+    private void awaitMetrics() {
+        long deadlineNs = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            ExecResult r = netns.exec(
+                    HTTP_TIMEOUT_MS,
+                    "curl",
+                    "-sS",
+                    "-m",
+                    "5",
+                    "-o",
+                    "/dev/null",
+                    "http://127.0.0.1:" + METRICS_PORT + "/healthz");
+            if (r.ok()) {
+                return;
+            }
+            assertTrue(
+                    System.nanoTime() - deadlineNs < 0,
+                    () -> "metrics never came up: " + r.describe() + "\n" + rg.logTail());
+            pause(100);
+        }
+    }
 
     /** Every drop reason's total from {@code /metrics}; a missing reason fails (each must be exported). */
     private Map<DropReason, Long> drops() {
