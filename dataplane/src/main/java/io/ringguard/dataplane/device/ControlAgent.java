@@ -409,9 +409,9 @@ final class ControlAgent implements Agent, MessageHandler {
     private void sweepIndices(Peer peer) {
         peer.sessions.removeIf(entry -> {
             Keypair k = entry.keypair();
-            boolean live = k == peer.keypairs().current()
-                    || k == peer.keypairs().next()
-                    || k == peer.keypairs().previous();
+            // One consistent look: three separate reads could miss a keypair the receive stage promotes
+            // from next to current in between, and its index and keys would go with it.
+            boolean live = peer.keypairs().holds(k);
             if (!live) {
                 indices.remove(k.localIndex(), entry);
                 retired.retire(k, nowNs);
