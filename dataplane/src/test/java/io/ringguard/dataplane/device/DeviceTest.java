@@ -205,7 +205,14 @@ class DeviceTest {
         assertNotNull(tunB.awaitWritten(5_000));
         Peer peer = a.peer(PublicKey.of(Keys.publicKey(keyB)));
         var keypair = peer.keypairs().current();
+        // The sender counts after sendmmsg returns, which may be after B already has the packet: wait
+        // (bounded) until the data packet is counted on top of the 148-byte initiation.
+        long deadline = System.currentTimeMillis() + 2_000;
+        while (peer.txBytes() <= 148 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1);
+        }
         long tx = peer.txBytes();
+        assertTrue(tx > 148, "tx " + tx);
         configure(a, keyA, keyB, "198.19.0.2/32", 40002);
         assertTrue(peer == a.peer(PublicKey.of(Keys.publicKey(keyB))), "same peer object");
         assertTrue(keypair == peer.keypairs().current(), "session kept");
