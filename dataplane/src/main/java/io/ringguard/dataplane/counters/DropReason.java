@@ -14,7 +14,7 @@ public enum DropReason {
     REPLAY,
     /** Inbound packet that failed authentication (transport AEAD or handshake mac1). */
     BAD_MAC,
-    /** Inbound transport packet naming a receiver index we do not have. */
+    /** Inbound transport, response or cookie reply naming a receiver index we do not have. */
     UNKNOWN_INDEX,
     /** Inbound transport packet for a keypair that is retired or expired. */
     EXPIRED_KEYPAIR,
@@ -38,7 +38,7 @@ public enum DropReason {
     SEND_FAILED,
     /** The TUN device refused the packet. */
     TUN_WRITE_FAILED,
-    /** The packet is larger than the interface can carry. */
+    /** A TUN packet or a datagram larger than a packet slot (the kernel cut it to the slot). */
     TOO_BIG,
     /** The peer has used up its bandwidth allowance. */
     ALLOWANCE_EXHAUSTED;

@@ -69,6 +69,7 @@ final class ControlAgent implements Agent, MessageHandler {
     private final ManyToOneConcurrentArrayQueue<Peer> confirmations;
     private final ManyToOneConcurrentArrayQueue<Runnable> tasks = new ManyToOneConcurrentArrayQueue<>(256);
     private final HandshakeRateLimiter rateLimiter = new HandshakeRateLimiter();
+    private final RetiredKeys retired = new RetiredKeys();
     private final byte[] source4 = new byte[4];
     private final byte[] source16 = new byte[16];
     private long nowNs;
@@ -129,6 +130,7 @@ final class ControlAgent implements Agent, MessageHandler {
             for (Peer p : device.peerList()) {
                 tick(p);
             }
+            retired.wipeDue(nowNs);
             work++;
         }
         return work;
@@ -299,7 +301,12 @@ final class ControlAgent implements Agent, MessageHandler {
     private void onCookieReply(MutableDirectBuffer buffer, int message) {
         Object entry = indices.lookup(CookieReplyMessage.receiverIndex(buffer, message));
         Peer peer = entry instanceof Peer p ? p : entry instanceof KeypairEntry k ? k.peer() : null;
-        if (peer == null || !peer.cookieMaker().consumeReply(buffer, message, nowNs)) {
+        if (peer == null) {
+            counters.handshake(HandshakeEvent.COOKIE_REPLY_REJECTED);
+            counters.drop(DropReason.UNKNOWN_INDEX);
+            return;
+        }
+        if (!peer.cookieMaker().consumeReply(buffer, message, nowNs)) {
             counters.handshake(HandshakeEvent.COOKIE_REPLY_REJECTED);
             counters.drop(DropReason.BAD_MAC);
             return;
@@ -402,11 +409,12 @@ final class ControlAgent implements Agent, MessageHandler {
     private void sweepIndices(Peer peer) {
         peer.sessions.removeIf(entry -> {
             Keypair k = entry.keypair();
-            boolean live = k == peer.keypairs().current()
-                    || k == peer.keypairs().next()
-                    || k == peer.keypairs().previous();
+            // One consistent look: three separate reads could miss a keypair the receive stage promotes
+            // from next to current in between, and its index and keys would go with it.
+            boolean live = peer.keypairs().holds(k);
             if (!live) {
                 indices.remove(k.localIndex(), entry);
+                retired.retire(k, nowNs);
             }
             return !live;
         });
@@ -485,12 +493,23 @@ final class ControlAgent implements Agent, MessageHandler {
         return nowNs;
     }
 
+    /** Keypairs retired and not wiped yet (tests). */
+    int retiredKeypairs() {
+        return retired.size();
+    }
+
     /** For configuration changes: every current peer's handshake follows a new private key. */
     void identityChanged(Collection<Peer> peers) {
         for (Peer peer : peers) {
             forgetSessions(peer, true);
             peer.handshake().precompute(identity);
         }
+    }
+
+    /** The agent stops with the device: nothing can use a retired keypair any more. */
+    @Override
+    public void onClose() {
+        retired.wipeAll();
     }
 
     @Override

@@ -65,6 +65,7 @@ public final class Device implements AutoCloseable {
 
     // Generous: the control thread answers in microseconds; this only bounds a wedged daemon.
     private static final long TASK_TIMEOUT_MS = 30_000;
+    private static final int EINVAL = 22;
 
     private final String name;
     private final DeviceSettings settings;
@@ -79,6 +80,9 @@ public final class Device implements AutoCloseable {
     private final ControlRing controlRing;
     private final ManyToOneConcurrentArrayQueue<Peer> handshakeRequests;
     private final ManyToOneConcurrentArrayQueue<Peer> confirmations;
+    /** Slots all peers together may hold staged (waiting for a session): a quarter of the pool. */
+    private final java.util.concurrent.atomic.AtomicInteger stagingBudget;
+
     private final Disruptor<OutboundEvent> outbound;
     private final Disruptor<InboundEvent> inbound;
     private final RingBuffer<OutboundEvent> outboundRing;
@@ -109,6 +113,7 @@ public final class Device implements AutoCloseable {
         this.sockets = sockets;
         this.slab = new PacketSlab(settings.slots(), Math.max(2048, settings.mtu() + 64));
         this.pool = new SlotPool(settings.slots());
+        this.stagingBudget = new java.util.concurrent.atomic.AtomicInteger(Math.max(1, settings.slots() / 4));
         this.indices = new IndexTable<>(settings.maxIndices());
         this.controlRing = new ControlRing(settings.controlRingBytes());
         this.handshakeRequests = new ManyToOneConcurrentArrayQueue<>(4096);
@@ -275,6 +280,11 @@ public final class Device implements AutoCloseable {
 
     /** Control thread. */
     private int apply(DeviceConfig next, Set<PublicKey> replaced) {
+        if (next.peers().size() > settings.maxPeers()) {
+            // Checked before anything changes, so a refused change is refused whole; EINVAL is what
+            // wireguard-go answers past its MaxPeers ("failed to create new peer").
+            return EINVAL;
+        }
         DeviceConfig current = config;
         boolean portChanged = next.listenPort() != current.listenPort() && next.listenPort() != listenPort;
         if (portChanged || next.fwmark() != current.fwmark()) {
@@ -297,7 +307,7 @@ public final class Device implements AutoCloseable {
                 gone.remove(peer);
                 reconfigure(peer, pc);
             } else {
-                peer = new Peer(identity, pc, handshakeRequests);
+                peer = new Peer(identity, pc, handshakeRequests, stagingBudget);
                 for (Cidr cidr : pc.allowedIps()) {
                     allowedIps.insert(cidr.address(), cidr.prefixLength(), peer);
                 }
@@ -423,6 +433,11 @@ public final class Device implements AutoCloseable {
 
     public int listenPort() {
         return listenPort;
+    }
+
+    /** The most peers a configuration may have ({@link DeviceSettings#maxPeers()}). Any thread. */
+    public int maxPeers() {
+        return settings.maxPeers();
     }
 
     public String name() {

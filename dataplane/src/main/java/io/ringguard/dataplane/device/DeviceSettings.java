@@ -11,6 +11,7 @@ package io.ringguard.dataplane.device;
  * @param controlRingBytes bytes for queued handshake messages
  * @param maxIndices receiver indices (handshakes plus keypairs) before new ones are refused
  * @param waitStrategy how idle ring stages wait; {@link RingWait#LITE_BLOCKING} never spins
+ * @param maxPeers most peers a configuration may have; a change past it is refused whole (errno 22)
  * @param tunOffloads open the TUN with {@code IFF_VNET_HDR} and TSO (read super-packets and split them, write
  *     coalesced TCP segments); falls back to a plain TUN when the kernel refuses
  * @param udpGso send runs of equal-size datagrams to one endpoint as one {@code UDP_SEGMENT} send, and accept
@@ -26,11 +27,38 @@ public record DeviceSettings(
         int controlRingBytes,
         int maxIndices,
         RingWait waitStrategy,
+        int maxPeers,
         boolean tunOffloads,
         boolean udpGso,
         boolean warmUp) {
 
-    /** Without offloads: the layout tests and older callers use. */
+    /** Without offloads or warm-up: what the in-memory tests and older callers use. */
+    public DeviceSettings(
+            int mtu,
+            int encryptWorkers,
+            int ringSize,
+            int slots,
+            int batchSize,
+            int controlRingBytes,
+            int maxIndices,
+            RingWait waitStrategy,
+            int maxPeers) {
+        this(
+                mtu,
+                encryptWorkers,
+                ringSize,
+                slots,
+                batchSize,
+                controlRingBytes,
+                maxIndices,
+                waitStrategy,
+                maxPeers,
+                false,
+                false,
+                false);
+    }
+
+    /** Without offloads or warm-up, with the default peer cap. */
     public DeviceSettings(
             int mtu,
             int encryptWorkers,
@@ -49,10 +77,24 @@ public record DeviceSettings(
                 controlRingBytes,
                 maxIndices,
                 waitStrategy,
-                false,
-                false,
-                false);
+                DEFAULT_MAX_PEERS);
     }
+
+    /**
+     * wireguard-go's {@code MaxPeers} (1 << 16), whose UAPI we stand in for: a configuration that works
+     * with it works with us, and the tables sized from it stay a few MiB.
+     */
+    public static final int DEFAULT_MAX_PEERS = 1 << 16;
+
+    /** The kernel's {@code MAX_PEERS_PER_DEVICE} (1 << 20): beyond it a typo is likelier than a plan. */
+    public static final int MAX_MAX_PEERS = 1 << 20;
+
+    /**
+     * Receiver indices a peer can hold at once: its pending handshake plus previous, current and next
+     * keypairs. Only authenticated handshakes of configured peers create indices, so this many per peer
+     * is a cap the network cannot push past; the table refuses more ({@code IndexTable.FULL}).
+     */
+    public static final int INDICES_PER_PEER = 4;
 
     /** How ring stages wait for work. Spinning ones trade a core for latency; blocking ones park. */
     public enum RingWait {
@@ -87,11 +129,22 @@ public record DeviceSettings(
         }
     }
 
-    /** Defaults for a small gateway: workers = cores - 1 (at least 1), TUN offloads and UDP GSO on. */
+    /** Defaults for a small gateway: workers = cores - 1 (at least 1). */
     public static DeviceSettings defaults(int mtu) {
         int workers = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
         return new DeviceSettings(
-                mtu, workers, 1024, 8192, 32, 256 * 1024, 1 << 16, RingWait.BLOCKING, true, true, true);
+                mtu,
+                workers,
+                1024,
+                8192,
+                32,
+                256 * 1024,
+                indicesFor(DEFAULT_MAX_PEERS),
+                RingWait.BLOCKING,
+                DEFAULT_MAX_PEERS,
+                true,
+                true,
+                true);
     }
 
     /** The same settings with another wait strategy. */
@@ -105,6 +158,24 @@ public record DeviceSettings(
                 controlRingBytes,
                 maxIndices,
                 wait,
+                maxPeers,
+                tunOffloads,
+                udpGso,
+                warmUp);
+    }
+
+    /** The same settings with another peer cap, and an index table sized for it. */
+    public DeviceSettings withMaxPeers(int peers) {
+        return new DeviceSettings(
+                mtu,
+                encryptWorkers,
+                ringSize,
+                slots,
+                batchSize,
+                controlRingBytes,
+                indicesFor(peers),
+                waitStrategy,
+                peers,
                 tunOffloads,
                 udpGso,
                 warmUp);
@@ -121,6 +192,7 @@ public record DeviceSettings(
                 controlRingBytes,
                 maxIndices,
                 waitStrategy,
+                maxPeers,
                 tun,
                 gso,
                 warmUp);
@@ -152,12 +224,20 @@ public record DeviceSettings(
         return withOffloads(tun, gso);
     }
 
+    /** The index table capacity that {@code peers} peers can never fill: {@link #INDICES_PER_PEER} each. */
+    public static int indicesFor(int peers) {
+        return Math.multiplyExact(INDICES_PER_PEER, Math.max(1, peers));
+    }
+
     public DeviceSettings {
         if (Integer.bitCount(ringSize) != 1) {
             throw new IllegalArgumentException("ring size must be a power of two, got " + ringSize);
         }
         if (encryptWorkers < 1 || batchSize < 1 || slots < 2 * ringSize) {
             throw new IllegalArgumentException("workers and batch must be >= 1 and slots >= 2 x ring size");
+        }
+        if (maxPeers < 1 || maxPeers > MAX_MAX_PEERS) {
+            throw new IllegalArgumentException("max peers must be 1 to " + MAX_MAX_PEERS + ", got " + maxPeers);
         }
     }
 }

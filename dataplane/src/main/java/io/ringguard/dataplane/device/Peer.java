@@ -24,7 +24,7 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
     private final Handshake handshake;
     private final CookieMaker cookieMaker;
     private final Keypairs keypairs = new Keypairs();
-    private final StagedQueue staged = new StagedQueue(StagedQueue.DEFAULT_CAPACITY);
+    private final StagedQueue staged;
     private volatile PeerEndpoint endpoint;
     private volatile PeerConfig config;
     private volatile boolean handshakeRequested;
@@ -54,8 +54,10 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
     Peer(
             StaticIdentity identity,
             PeerConfig config,
-            org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Peer> handshakeRequests) {
+            org.agrona.concurrent.ManyToOneConcurrentArrayQueue<Peer> handshakeRequests,
+            java.util.concurrent.atomic.AtomicInteger stagingBudget) {
         this.handshakeRequests = handshakeRequests;
+        this.staged = new StagedQueue(StagedQueue.DEFAULT_CAPACITY, stagingBudget);
         this.publicKey = config.publicKey();
         this.handshake = new Handshake(identity, config.publicKey().bytes(), config.presharedKey());
         this.cookieMaker = new CookieMaker(config.publicKey().bytes());

@@ -81,7 +81,11 @@ public final class OutboundClassifier implements EventHandler<OutboundEvent> {
                 // The slot leaves the ring: its length travels with it in the slab's metadata.
                 slab.payloadLengthBytes(event.slot, event.lengthBytes);
             }
-            if (event.kind == OutboundEvent.KIND_DATA) {
+            if (event.kind == OutboundEvent.KIND_DATA && peer.endpoint() == null) {
+                // No handshake can be sent, so nothing would ever release a staged slot: a peer that
+                // has not called yet (a registered client) must not pin pool slots.
+                counters.drop(DropReason.NO_ENDPOINT);
+            } else if (event.kind == OutboundEvent.KIND_DATA) {
                 if (peer.staged().offer(event.slot)) {
                     event.slot = -1;
                 } else {

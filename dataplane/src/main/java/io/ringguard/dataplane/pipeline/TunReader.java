@@ -3,6 +3,7 @@ package io.ringguard.dataplane.pipeline;
 import com.lmax.disruptor.RingBuffer;
 import io.ringguard.buffers.PacketSlab;
 import io.ringguard.buffers.SlotPool;
+import io.ringguard.buffers.ip.IpPacket;
 import io.ringguard.dataplane.counters.DataplaneCounters;
 import io.ringguard.dataplane.counters.DropReason;
 import io.ringguard.dataplane.sys.IoStatus;
@@ -14,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <ol>
  *   <li>Wait (bounded) until the TUN has packets.
- *   <li>Claim up to a batch of slots and read packets into their payload areas.
+ *   <li>Claim up to a batch of slots and read packets into their payload areas; a packet larger than a
+ *       slot (the link MTU was raised behind the dataplane's back) is dropped as {@code too_big}.
  *   <li>Publish them to the send ring in one range; a full ring drops them as {@code ring_full}.
  * </ol>
  *
@@ -103,14 +105,43 @@ public final class TunReader implements Runnable {
                 }
                 return;
             }
-            publish(n);
+            publish(dropOversized(n));
             if (n < claimed) {
                 return;
             }
         }
     }
 
+    /**
+     * Drops packets the kernel cut to the slot's size and keeps the rest in order; returns how many are
+     * left. The TUN's read(2) copies at most the buffer and returns the copied length (older kernels
+     * return the packet's full length), so a read that filled the slot and whose IP header claims
+     * more than was read lost its tail: sealing it would send a corrupt packet to the peer.
+     */
+    private int dropOversized(int n) {
+        int capacity = slab.maxPayloadBytes();
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            int length = lengths[i];
+            if (length > capacity
+                    || (length == capacity
+                            && IpPacket.version(slab.buffer(), offsets[i], length) == IpPacket.INVALID_VERSION)) {
+                counters.drop(DropReason.TOO_BIG);
+                pool.release(slots[i]);
+                continue;
+            }
+            slots[kept] = slots[i];
+            offsets[kept] = offsets[i];
+            lengths[kept] = length;
+            kept++;
+        }
+        return kept;
+    }
+
     private void publish(int n) {
+        if (n == 0) {
+            return;
+        }
         if (!RingSpace.await(ring, n)) {
             counters.drops(DropReason.RING_FULL, n);
             for (int i = 0; i < n; i++) {

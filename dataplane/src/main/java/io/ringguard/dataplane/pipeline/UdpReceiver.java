@@ -18,7 +18,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <ol>
  *   <li>Claim a batch of slots and {@code recvmmsg} into them (transport header lands in the head room).
  *   <li>Classify each datagram by type and exact length: transport data goes to the receive ring,
- *       handshake messages are copied to the bounded control ring, anything else is dropped.
+ *       handshake messages are copied to the bounded control ring, anything else is dropped
+ *       ({@code malformed}, or {@code too_big} for a datagram the kernel cut to the slot's size).
  *   <li>Publish the transport datagrams in one range; a full ring drops them as {@code ring_full}.
  * </ol>
  */
@@ -118,7 +119,10 @@ public final class UdpReceiver implements Runnable {
                 transport[transportCount++] = i;
                 continue;
             }
-            if (type == MessageType.INVALID) {
+            if (length == DatagramBatch.TRUNCATED) {
+                // Larger than a slot, so larger than any message we could have sent or could carry.
+                counters.drop(DropReason.TOO_BIG);
+            } else if (type == MessageType.INVALID) {
                 counters.drop(DropReason.MALFORMED);
             } else if (!control.offer(
                     type, endpoints, i * DatagramBatch.ENDPOINT_RECORD_BYTES, slab.buffer(), offset, length)) {

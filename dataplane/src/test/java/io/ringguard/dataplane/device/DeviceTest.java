@@ -73,7 +73,16 @@ class DeviceTest {
         FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", v4.localAddress().getPort()), 16);
         return new Device(
                 name,
-                new DeviceSettings(1420, workers(), 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING),
+                new DeviceSettings(
+                        1420,
+                        workers(),
+                        256,
+                        1024,
+                        16,
+                        64 * 1024,
+                        1024,
+                        DeviceSettings.RingWait.BLOCKING,
+                        DeviceSettings.DEFAULT_MAX_PEERS),
                 tun,
                 (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6);
     }
@@ -136,6 +145,12 @@ class DeviceTest {
             Thread.onSpinWait();
         }
         assertTrue(bAtA.txBytes() > 0 && bAtA.rxBytes() > 0, "tx " + bAtA.txBytes() + " rx " + bAtA.rxBytes());
+        // B's control thread stamps the handshake when it takes the finisher's confirmation, a moment
+        // after the keypair was promoted (a loaded machine makes the moment long).
+        deadline = System.currentTimeMillis() + 2_000;
+        while (aAtB.lastHandshakeEpochNs() == 0 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1);
+        }
         assertTrue(aAtB.lastHandshakeEpochNs() > 0);
     }
 
@@ -190,7 +205,14 @@ class DeviceTest {
         assertNotNull(tunB.awaitWritten(5_000));
         Peer peer = a.peer(PublicKey.of(Keys.publicKey(keyB)));
         var keypair = peer.keypairs().current();
+        // The sender counts after sendmmsg returns, which may be after B already has the packet: wait
+        // (bounded) until the data packet is counted on top of the 148-byte initiation.
+        long deadline = System.currentTimeMillis() + 2_000;
+        while (peer.txBytes() <= 148 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1);
+        }
         long tx = peer.txBytes();
+        assertTrue(tx > 148, "tx " + tx);
         configure(a, keyA, keyB, "198.19.0.2/32", 40002);
         assertTrue(peer == a.peer(PublicKey.of(Keys.publicKey(keyB))), "same peer object");
         assertTrue(keypair == peer.keypairs().current(), "session kept");
@@ -208,6 +230,25 @@ class DeviceTest {
         assertTrue(tunA.inject(echo(A_TUNNEL, B_TUNNEL, 2)));
         assertNull(tunB.awaitWritten(300));
         assertNull(a.peer(PublicKey.of(Keys.publicKey(keyB))));
+    }
+
+    @Test
+    void shouldZeroTheSessionKeysWhenThePeerIsRemoved() throws Exception {
+        assertTrue(tunA.inject(echo(A_TUNNEL, B_TUNNEL, 1)));
+        assertNotNull(tunB.awaitWritten(5_000));
+        Peer peer = a.peer(PublicKey.of(Keys.publicKey(keyB)));
+        var keypair = peer.keypairs().current();
+        assertNotNull(keypair);
+        assertTrue(java.util.Arrays.stream(keypair.sendKey()).anyMatch(w -> w != 0), "a live session has keys");
+
+        assertEquals(
+                0,
+                a.update(current ->
+                        new Device.ConfigUpdate(current.toBuilder().clearPeers().build(), Set.of(), 0)));
+
+        assertTrue(java.util.Arrays.stream(keypair.sendKey()).allMatch(w -> w == 0), "send key wiped");
+        assertTrue(java.util.Arrays.stream(keypair.receiveKey()).allMatch(w -> w == 0), "receive key wiped");
+        assertTrue(peer.keypairs().current() == null, "no keypair left on the removed peer");
     }
 
     @Test
@@ -238,6 +279,133 @@ class DeviceTest {
         byte[] packet = echo(A_TUNNEL, B_TUNNEL, 1);
         assertTrue(tunA.inject(packet));
         assertArrayEquals(packet, tunB.awaitWritten(5_000));
+    }
+
+    @Test
+    void shouldDropTunPacketLargerThanASlotAsTooBigInsteadOfSendingItCut() throws Exception {
+        // The kernel hands a packet this large to the TUN only when someone raised the link MTU; the
+        // read keeps the first 2048 bytes (the slot), so the packet must not leave as a cut one.
+        byte[] big = ipv4Packet(A_TUNNEL, B_TUNNEL, 3_000);
+        assertTrue(tunA.inject(big));
+        awaitDrop(a, DropReason.TOO_BIG, 1);
+        assertEquals(1, a.counters().dropped(DropReason.TOO_BIG), describe(a));
+        assertEquals(0, a.counters().dropped(DropReason.NO_ROUTE), describe(a));
+        assertNull(tunB.awaitWritten(200));
+        byte[] packet = echo(A_TUNNEL, B_TUNNEL, 1);
+        assertTrue(tunA.inject(packet));
+        assertArrayEquals(packet, tunB.awaitWritten(5_000));
+    }
+
+    @Test
+    void shouldDropDatagramLargerThanASlotAsTooBig() throws Exception {
+        InetSocketAddress from = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40999);
+        byte[] huge = new byte[65_507];
+        huge[0] = 4;
+        assertTrue(udpB.inject(new FakeUdp.Datagram(huge, from, null)));
+        awaitDrop(b, DropReason.TOO_BIG, 1);
+        assertEquals(1, b.counters().dropped(DropReason.TOO_BIG), describe(b));
+        assertEquals(0, b.counters().dropped(DropReason.UNKNOWN_INDEX), describe(b));
+        assertNull(udpB.pollSent(), "nothing answers it");
+    }
+
+    @Test
+    void shouldCountCookieReplyForUnknownIndexAsUnknownIndex() throws Exception {
+        InetSocketAddress from = new InetSocketAddress(InetAddress.getLoopbackAddress(), 40999);
+        byte[] cookie = new byte[64];
+        new java.util.Random(3).nextBytes(cookie);
+        cookie[0] = 3;
+        cookie[1] = cookie[2] = cookie[3] = 0;
+        assertTrue(udpB.inject(new FakeUdp.Datagram(cookie, from, null)));
+        awaitDrop(b, DropReason.UNKNOWN_INDEX, 1);
+        assertEquals(1, b.counters().dropped(DropReason.UNKNOWN_INDEX), describe(b));
+        assertEquals(0, b.counters().dropped(DropReason.BAD_MAC), describe(b));
+    }
+
+    @Test
+    void shouldRefuseAConfigWithMorePeersThanMaxPeersWholeWithEinval() throws Exception {
+        FakeUdp v4 = new FakeUdp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 40003), 16);
+        FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", 40003), 16);
+        DeviceSettings capped = new DeviceSettings(
+                        1420, workers(), 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING, 1)
+                .withMaxPeers(2);
+        assertEquals(2 * DeviceSettings.INDICES_PER_PEER, capped.maxIndices());
+        try (Device c = new Device(
+                "rgc",
+                capped,
+                new FakeTun("rgc", 1420, 16),
+                (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6)) {
+            c.start();
+            DeviceConfig two = DeviceConfig.builder()
+                    .privateKey(Keys.generatePrivateKey())
+                    .putPeer(peer("198.19.1.0/24"))
+                    .putPeer(peer("198.19.2.0/24"))
+                    .build();
+            assertEquals(0, c.update(current -> new Device.ConfigUpdate(two, Set.of(), 0)));
+            Peer first = c.peers().get(0);
+
+            DeviceConfig three = two.toBuilder().putPeer(peer("198.19.3.0/24")).build();
+            assertEquals(22, c.update(current -> new Device.ConfigUpdate(three, Set.of(), 0)));
+
+            assertEquals(2, c.peers().size(), "nothing of the refused change applied");
+            assertEquals(two.peers().keySet(), c.config().peers().keySet());
+            assertTrue(first == c.peers().get(0), "the peers kept their objects");
+        }
+    }
+
+    @Test
+    void shouldNotStagePacketsForAPeerWithoutEndpointSoTheyCannotPinThePool() throws Exception {
+        // A registered client that has not called yet: no endpoint, so no handshake can ever start and
+        // nothing would release a staged slot. Far more packets than one peer may stage.
+        PeerConfig silent = peer("198.19.5.0/24");
+        assertEquals(
+                0,
+                a.update(current -> new Device.ConfigUpdate(
+                        current.toBuilder().putPeer(silent).build(), Set.of(), 0)));
+        // In rounds of 50, each waited for, so the send ring never fills (ring_full on a loaded machine).
+        int rounds = 6;
+        int perRound = 50;
+        int packets = rounds * perRound;
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < perRound; i++) {
+                assertTrue(tunA.inject(echo(A_TUNNEL, 0xC6130507, round * perRound + i)));
+            }
+            awaitDrop(a, DropReason.NO_ENDPOINT, (long) (round + 1) * perRound);
+        }
+        assertEquals(packets, a.counters().dropped(DropReason.NO_ENDPOINT), describe(a));
+        assertEquals(0, a.peer(silent.publicKey()).staged().size());
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (a.stats().poolAvailable() != a.stats().poolCapacity() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(a.stats().poolCapacity(), a.stats().poolAvailable(), "every slot came back");
+        byte[] packet = echo(A_TUNNEL, B_TUNNEL, 1);
+        assertTrue(tunA.inject(packet));
+        assertArrayEquals(packet, tunB.awaitWritten(5_000));
+    }
+
+    private static PeerConfig peer(String allowed) {
+        return PeerConfig.builder(PublicKey.of(Keys.publicKey(Keys.generatePrivateKey())))
+                .allowedIps(java.util.List.of(Cidr.parse(allowed)))
+                .build();
+    }
+
+    private static void awaitDrop(Device device, DropReason reason, long count) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (device.counters().dropped(reason) < count && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    /** An IPv4 header claiming {@code totalLength} bytes, followed by zeros up to that length. */
+    private static byte[] ipv4Packet(int src, int dst, int totalLength) {
+        UnsafeBuffer buffer = new UnsafeBuffer(new byte[totalLength]);
+        buffer.putByte(0, (byte) 0x45);
+        buffer.putShort(2, (short) totalLength, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putByte(8, (byte) 64);
+        buffer.putByte(9, (byte) 17);
+        buffer.putInt(12, src, java.nio.ByteOrder.BIG_ENDIAN);
+        buffer.putInt(16, dst, java.nio.ByteOrder.BIG_ENDIAN);
+        return buffer.byteArray();
     }
 
     @Test

@@ -194,6 +194,9 @@ public final class PeerService {
             if (registry.pool() == null) {
                 throw new AdminApiException(409, "pool_exhausted", "no AddressPool is configured in [Gateway]");
             }
+            if (device.config().peers().size() >= device.maxPeers()) {
+                throw peerLimit();
+            }
             PeerRegistry.Registration done;
             try (PeerRegistry.Pending pending = registry.prepare(request)) {
                 if (!pending.isNew()) {
@@ -458,8 +461,21 @@ public final class PeerService {
         if (invalid.get() != null) {
             throw AdminApiException.conflict(what + ": " + invalid.get());
         }
+        if (errno == EINVAL) {
+            // The only change the dataplane itself refuses with EINVAL: one peer too many (a UAPI set
+            // may have added peers since the check in register).
+            throw peerLimit();
+        }
         throw new AdminApiException(
                 503, "dataplane_unavailable", what + ": the dataplane refused the change (errno " + errno + ")");
+    }
+
+    private AdminApiException peerLimit() {
+        return new AdminApiException(
+                409,
+                "peer_limit",
+                "the gateway has " + device.config().peers().size() + " peers, its limit (MaxPeers = "
+                        + device.maxPeers() + " in [Gateway]); remove a peer or raise MaxPeers");
     }
 
     /** Undoes a dataplane step after a later step failed; a failed undo is attached to the failure. */

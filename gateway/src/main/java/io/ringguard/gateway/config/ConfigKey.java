@@ -34,7 +34,8 @@ enum ConfigKey {
     GOSSIP(Section.GATEWAY, "Gossip", false),
     GOSSIP_SEEDS(Section.GATEWAY, "GossipSeeds", true),
     ORG_PUBLIC_KEY(Section.GATEWAY, "OrgPublicKey", false),
-    ADMIN_TOKEN_FILE(Section.GATEWAY, "AdminTokenFile", false);
+    ADMIN_TOKEN_FILE(Section.GATEWAY, "AdminTokenFile", false),
+    MAX_PEERS(Section.GATEWAY, "MaxPeers", false);
 
     private static final ConfigKey[] ALL = values();
 

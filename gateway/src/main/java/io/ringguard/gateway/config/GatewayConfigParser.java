@@ -5,6 +5,7 @@ import io.ringguard.dataplane.config.DeviceConfig;
 import io.ringguard.dataplane.config.Endpoint;
 import io.ringguard.dataplane.config.PeerConfig;
 import io.ringguard.dataplane.config.PublicKey;
+import io.ringguard.dataplane.device.DeviceSettings;
 import io.ringguard.handshake.keys.Keys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -442,6 +443,13 @@ public final class GatewayConfigParser {
                     d.gossipSeeds.addAll(ConfigValues.list(value, v -> HostPort.parse(v, MIN_SEND_PORT)));
                 case ORG_PUBLIC_KEY -> d.orgPublicKey = OrgPublicKey.of(ConfigValues.key(value));
                 case ADMIN_TOKEN_FILE -> d.adminTokenFile = path(value.toString());
+                case MAX_PEERS -> {
+                    long n = ConfigValues.number(value, DeviceSettings.MAX_MAX_PEERS);
+                    if (n < 1) {
+                        throw new IllegalArgumentException("must be 1 to " + DeviceSettings.MAX_MAX_PEERS);
+                    }
+                    d.maxPeers = (int) n;
+                }
                 default -> throw new IllegalStateException("not a [Gateway] key: " + key);
             }
         }
@@ -522,6 +530,7 @@ public final class GatewayConfigParser {
                     .fwmark(interfaceDraft.fwmark);
             try {
                 PublicKey own = device.publicKeyOfPrivateKey().orElseThrow();
+                checkPeerCount();
                 addPeers(device, own);
                 checkMtu();
                 GatewaySettings settings = gateway == null ? GatewaySettings.defaults(iface) : gatewaySettings();
@@ -577,6 +586,20 @@ public final class GatewayConfigParser {
             }
         }
 
+        /** More peers than MaxPeers: named at the first [Peer] past the cap, so nothing starts half-configured. */
+        private void checkPeerCount() throws ConfigException {
+            int max = gateway == null ? DeviceSettings.DEFAULT_MAX_PEERS : gateway.maxPeers;
+            if (peers.size() <= max) {
+                return;
+            }
+            Integer line = gateway == null ? null : gateway.seen.get(ConfigKey.MAX_PEERS);
+            throw error(
+                    peers.get(max).line,
+                    ConfigKey.MAX_PEERS.title,
+                    "the file has " + peers.size() + " peers, more than MaxPeers = " + max
+                            + (line == null ? " (the default)" : " (line " + line + ")"));
+        }
+
         private void checkMtu() throws ConfigException {
             if (interfaceDraft.mtu >= GatewayConfig.MIN_IPV6_MTU) {
                 return;
@@ -622,7 +645,8 @@ public final class GatewayConfigParser {
                     Optional.ofNullable(d.gossip),
                     d.gossipSeeds,
                     Optional.ofNullable(d.orgPublicKey),
-                    Optional.ofNullable(d.adminTokenFile));
+                    Optional.ofNullable(d.adminTokenFile),
+                    d.maxPeers);
         }
 
         /** Literal loopback, {@code localhost} (RFC 6761), or a name whose every address is loopback. */
@@ -697,6 +721,7 @@ public final class GatewayConfigParser {
         final List<HostPort> gossipSeeds = new ArrayList<>();
         OrgPublicKey orgPublicKey;
         Path adminTokenFile;
+        int maxPeers = DeviceSettings.DEFAULT_MAX_PEERS;
 
         GatewayDraft(int line, String iface) {
             this.line = line;

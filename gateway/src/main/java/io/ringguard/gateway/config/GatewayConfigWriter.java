@@ -151,6 +151,9 @@ public final class GatewayConfigWriter {
         }
         g.orgPublicKey().ifPresent(key -> out.line("OrgPublicKey", key.toString()));
         g.adminTokenFile().ifPresent(file -> out.line("AdminTokenFile", file.toString()));
+        if (g.maxPeers() != defaults.maxPeers()) {
+            out.line("MaxPeers", Integer.toString(g.maxPeers()));
+        }
     }
 
     private static void line(StringBuilder out, String key, String value) {

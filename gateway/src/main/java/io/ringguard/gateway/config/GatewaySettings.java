@@ -1,6 +1,7 @@
 package io.ringguard.gateway.config;
 
 import io.ringguard.dataplane.config.Cidr;
+import io.ringguard.dataplane.device.DeviceSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +23,8 @@ import java.util.Optional;
  * @param gossipSeeds members to join through at startup
  * @param orgPublicKey the key that signs vouches and org control messages
  * @param adminTokenFile the file holding the admin API's bearer token
+ * @param maxPeers most peers the interface takes, file and registered together; default {@value
+ *     DeviceSettings#DEFAULT_MAX_PEERS} (wireguard-go's limit), at most {@value DeviceSettings#MAX_MAX_PEERS}
  */
 public record GatewaySettings(
         HostPort metricsListen,
@@ -32,7 +35,8 @@ public record GatewaySettings(
         Optional<HostPort> gossip,
         List<HostPort> gossipSeeds,
         Optional<OrgPublicKey> orgPublicKey,
-        Optional<Path> adminTokenFile) {
+        Optional<Path> adminTokenFile,
+        int maxPeers) {
     /** {@code Workers = auto}: one fewer than the available cores, at least 1. */
     public static final int WORKERS_AUTO = 0;
 
@@ -52,6 +56,9 @@ public record GatewaySettings(
         if (workers < 0 || workers > MAX_WORKERS) {
             throw new IllegalArgumentException("workers must be auto or 1 to " + MAX_WORKERS);
         }
+        if (maxPeers < 1 || maxPeers > DeviceSettings.MAX_MAX_PEERS) {
+            throw new IllegalArgumentException("max peers must be 1 to " + DeviceSettings.MAX_MAX_PEERS);
+        }
     }
 
     /** The settings of a file without a {@code [Gateway]} section, for interface {@code iface}. */
@@ -65,7 +72,8 @@ public record GatewaySettings(
                 Optional.empty(),
                 List.of(),
                 Optional.empty(),
-                Optional.empty());
+                Optional.empty(),
+                DeviceSettings.DEFAULT_MAX_PEERS);
     }
 
     /** {@code sqlite:/var/lib/ringguard/IFACE.db}. */

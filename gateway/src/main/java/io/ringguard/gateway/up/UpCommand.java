@@ -132,8 +132,9 @@ public final class UpCommand {
                 defaults.slots(),
                 defaults.batchSize(),
                 defaults.controlRingBytes(),
-                defaults.maxIndices(),
+                DeviceSettings.indicesFor(config.gateway().maxPeers()),
                 defaults.waitStrategy(),
+                config.gateway().maxPeers(),
                 defaults.tunOffloads(),
                 defaults.udpGso(),
                 defaults.warmUp());
@@ -176,7 +177,12 @@ public final class UpCommand {
             }
             if (errno != 0) {
                 err.println("ringguard: " + configFile + ": cannot apply the configuration (errno " + errno
-                        + (errno == 98 ? ": ListenPort " + config.device().listenPort() + " is in use" : "") + ")");
+                        + (errno == 98 ? ": ListenPort " + config.device().listenPort() + " is in use" : "")
+                        + (errno == 22
+                                ? ": its peers and the registered ones are more than MaxPeers = "
+                                        + config.gateway().maxPeers()
+                                : "")
+                        + ")");
                 return 1;
             }
             LinkSetup.configure(iface, config.addresses(), config.mtu());

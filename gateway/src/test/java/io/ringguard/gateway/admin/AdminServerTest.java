@@ -19,7 +19,11 @@ import io.ringguard.gateway.config.GatewayConfig;
 import io.ringguard.gateway.config.GatewayConfigParser;
 import io.ringguard.gateway.config.GatewayConfigWriter;
 import io.ringguard.gateway.config.HostResolver;
+import io.ringguard.gateway.iface.DeviceUapiService;
 import io.ringguard.gateway.registry.PeerRecord;
+import io.ringguard.gateway.uapi.UapiLimits;
+import io.ringguard.gateway.uapi.UapiRequest;
+import io.ringguard.gateway.uapi.UapiRequestParser;
 import io.ringguard.handshake.keys.Keys;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -330,6 +334,45 @@ class AdminServerTest {
         assertEquals("pool_exhausted", a.body().get("error").asText());
         assertEquals(1, gw.registry.list().size());
         assertEquals(1, gw.device.peers().size());
+    }
+
+    @Test
+    void shouldAnswer409WhenThePeerLimitIsReachedAndRefuseAUapiSetPastItWithEinval() throws Exception {
+        // MaxPeers = 2: one peer of the "config file", one registered client, then the cap.
+        PeerConfig fromFile = PeerConfig.builder(PublicKey.of(Keys.publicKey(Keys.generatePrivateKey())))
+                .allowedIps(List.of(Cidr.parse("198.19.9.0/24")))
+                .build();
+        Gateway gw = track(new Gateway(
+                dir.resolve("capped.db"),
+                Keys.generatePrivateKey(),
+                Keys.generatePrivateKey(),
+                Gateway.POOL,
+                List.of(fromFile),
+                null,
+                2));
+        assertEquals(201, register(gw, registration(gw.clientPublicKey())).status());
+        Peer registered = gw.device.peer(gw.clientPublicKey());
+
+        PublicKey third = PublicKey.of(Keys.publicKey(Keys.generatePrivateKey()));
+        Answer a = register(gw, registration(third));
+
+        assertEquals(409, a.status());
+        assertEquals("peer_limit", a.body().get("error").asText());
+        assertTrue(
+                a.body().get("detail").asText().contains("MaxPeers = 2"),
+                a.body().toString());
+        assertEquals(1, gw.registry.list().size(), "nothing stored");
+        assertEquals(2, gw.device.peers().size(), "nothing added");
+        assertEquals(200, register(gw, registration(gw.clientPublicKey())).status(), "a repeat at the cap is fine");
+
+        // The same cap through the UAPI: errno 22 (wireguard-go's answer), and nothing half-applied.
+        String set = "set=1\npublic_key=" + new String(third.toHex()) + "\nallowed_ip=198.19.8.0/24\n\n";
+        int errno = new DeviceUapiService(gw.device)
+                .set((UapiRequest.Set) UapiRequestParser.parse(set, UapiLimits.DEFAULT));
+        assertEquals(22, errno);
+        assertEquals(2, gw.device.peers().size());
+        assertTrue(registered == gw.device.peer(gw.clientPublicKey()), "the registered peer kept its object");
+        assertNull(gw.device.peer(third));
     }
 
     @Test

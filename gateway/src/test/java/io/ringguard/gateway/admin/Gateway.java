@@ -61,14 +61,27 @@ final class Gateway implements AutoCloseable {
             List<PeerConfig> staticPeers,
             BearerToken token)
             throws Exception {
+        this(db, gatewayKey, clientKey, pool, staticPeers, token, DeviceSettings.DEFAULT_MAX_PEERS);
+    }
+
+    /** As above, with the gateway device's peer cap ({@code MaxPeers}). */
+    Gateway(
+            Path db,
+            byte[] gatewayKey,
+            byte[] clientKey,
+            List<Cidr> pool,
+            List<PeerConfig> staticPeers,
+            BearerToken token,
+            int maxPeers)
+            throws Exception {
         this.gatewayKey = gatewayKey;
         this.clientKey = clientKey;
         int base = 40011; // in-memory sockets: no port is really bound
         udpGateway = new FakeUdp(new InetSocketAddress(InetAddress.getLoopbackAddress(), base), 1024);
         udpClient = new FakeUdp(new InetSocketAddress(InetAddress.getLoopbackAddress(), base + 1), 1024);
         FakeUdp.wire(udpGateway, udpClient);
-        device = device("rgw", tunGateway, udpGateway);
-        client = device("rgc", tunClient, udpClient);
+        device = device("rgw", tunGateway, udpGateway, maxPeers);
+        client = device("rgc", tunClient, udpClient, DeviceSettings.DEFAULT_MAX_PEERS);
         device.start();
         client.start();
         store = new CheckedStore(JdbcRegistryStore.open(new Storage.Sqlite(db), System::currentTimeMillis));
@@ -137,11 +150,12 @@ final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Device device(String name, FakeTun tun, FakeUdp v4) {
+    private static Device device(String name, FakeTun tun, FakeUdp v4, int maxPeers) {
         FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", v4.localAddress().getPort()), 16);
         return new Device(
                 name,
-                new DeviceSettings(1420, 2, 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.LITE_BLOCKING),
+                new DeviceSettings(
+                        1420, 2, 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.LITE_BLOCKING, maxPeers),
                 tun,
                 (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6);
     }

@@ -88,6 +88,7 @@ class GatewayConfigParserTest {
         assertEquals(GatewaySettings.WORKERS_AUTO, g.workers());
         assertEquals(3, g.workerCount(4));
         assertEquals(1, g.workerCount(1));
+        assertEquals(65_536, g.maxPeers());
         // An empty [Gateway] section means the same as none.
         assertEquals(g, parseAs("gw-east.conf", MINIMAL + "[Gateway]\n").gateway());
     }
@@ -229,6 +230,7 @@ class GatewayConfigParserTest {
                                 + "MetricsListen = localhost:0\n"
                                 + "Storage = JDBC:PostgreSQL://db.example:5432/ringguard?user=rg&password=hunter2\n"
                                 + "Workers = 3\n"
+                                + "MaxPeers = 2\n"
                                 + "Gossip = [fd00::1]:51821\n"
                                 + "GossipSeeds = 198.18.0.2:51821, seed.example:51821\n"
                                 + "GossipSeeds = [fd00::2]:51821\n")
@@ -244,6 +246,7 @@ class GatewayConfigParserTest {
         assertFalse(g.toString().contains("hunter2"), g.toString());
         assertEquals(3, g.workers());
         assertEquals(3, g.workerCount(64));
+        assertEquals(2, g.maxPeers());
         assertEquals(
                 List.of(
                         new HostPort("198.18.0.2", 51821),

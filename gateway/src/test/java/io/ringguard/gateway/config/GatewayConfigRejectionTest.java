@@ -175,6 +175,13 @@ class GatewayConfigRejectionTest {
                 bad(GW + "Workers = 0\n", 4, "Workers", "auto or 1 to 1024"),
                 bad(GW + "Workers = 1025\n", 4, "Workers", "0 to 1024"),
                 bad(GW + "Workers = many\n", 4, "Workers", "number"),
+                bad(GW + "MaxPeers = 0\n", 4, "MaxPeers", "must be 1 to 1048576"),
+                bad(GW + "MaxPeers = 1048577\n", 4, "MaxPeers", "from 0 to 1048576"),
+                bad(
+                        MINIMAL + PEER_A + PEER_B + "[Gateway]\nMaxPeers = 1\n",
+                        5,
+                        "MaxPeers",
+                        "the file has 2 peers, more than MaxPeers = 1 (line 8)"),
                 bad(GW + "Gossip = 0.0.0.0\n", 4, "Gossip", "expected host:port"),
                 bad(GW + "GossipSeeds = 198.18.0.2:51821\n", 4, "GossipSeeds", "needs Gossip"),
                 bad(

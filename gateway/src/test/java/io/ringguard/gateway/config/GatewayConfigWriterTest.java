@@ -65,7 +65,7 @@ class GatewayConfigWriterTest {
                 + "PreUp = echo 1\nPostUp = echo 2\nPostUp = echo 3\nPreDown = echo 4\nPostDown = echo 5\n"
                 + "SaveConfig = true\nMTU = 1280\n"
                 + "[Gateway]\nMetricsListen = [::]:9\nAdminListen = 0.0.0.0:10\nAdminTokenFile = " + token + "\n"
-                + "Storage = jdbc:postgresql://db/rg?password=x\nWorkers = 2\nGossip = 0.0.0.0:51821\n"
+                + "Storage = jdbc:postgresql://db/rg?password=x\nWorkers = 2\nMaxPeers = 300\nGossip = 0.0.0.0:51821\n"
                 + "GossipSeeds = seed.example:51821\nOrgPublicKey = " + TestConfigs.ORG + "\n"
                 + "[Peer]\nPublicKey = " + PUB_A + "\nPresharedKey = " + PSK + "\nAllowedIPs =\n");
 

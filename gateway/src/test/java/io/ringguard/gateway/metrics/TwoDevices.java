@@ -78,7 +78,16 @@ final class TwoDevices implements AutoCloseable {
         FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", v4.localAddress().getPort()), 16);
         return new Device(
                 name,
-                new DeviceSettings(1420, 2, 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.LITE_BLOCKING),
+                new DeviceSettings(
+                        1420,
+                        2,
+                        256,
+                        1024,
+                        16,
+                        64 * 1024,
+                        1024,
+                        DeviceSettings.RingWait.LITE_BLOCKING,
+                        DeviceSettings.DEFAULT_MAX_PEERS),
                 tun,
                 (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6);
     }

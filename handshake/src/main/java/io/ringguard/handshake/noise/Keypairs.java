@@ -81,6 +81,15 @@ public final class Keypairs {
         previous = current = next = null;
     }
 
+    /**
+     * True when {@code keypair} is this peer's previous, current or next one. Taken under the monitor,
+     * so a promotion racing the check (next becoming current on the receive stage) cannot make a live
+     * keypair look gone between two field reads. Control thread (sweeps retired keypairs).
+     */
+    public synchronized boolean holds(Keypair keypair) {
+        return keypair == previous || keypair == current || keypair == next;
+    }
+
     /** The keypair that owns {@code localIndex}, or null; a slow path for tests and the control thread. */
     public Keypair find(int localIndex) {
         Keypair k = current;
