@@ -11,6 +11,7 @@ import io.ringguard.dataplane.config.DeviceConfig;
 import io.ringguard.dataplane.config.PeerConfig;
 import io.ringguard.dataplane.config.PublicKey;
 import io.ringguard.dataplane.counters.DataplaneCounters;
+import io.ringguard.dataplane.counters.LatencySink;
 import io.ringguard.dataplane.pipeline.ControlRing;
 import io.ringguard.dataplane.pipeline.DecryptWorker;
 import io.ringguard.dataplane.pipeline.EncryptWorker;
@@ -88,6 +89,7 @@ public final class Device implements AutoCloseable {
     private final RingBuffer<OutboundEvent> outboundRing;
     private final RingBuffer<InboundEvent> inboundRing;
     private final UdpSender sender;
+    private final InboundFinisher finisher;
     private final TunReader tunReader;
     private final ControlAgent control;
     private final AgentRunner controlRunner;
@@ -140,7 +142,7 @@ public final class Device implements AutoCloseable {
         }
         sender = new UdpSender(slab, pool, counters, settings.batchSize());
         OutboundClassifier classifier = new OutboundClassifier(slab, allowedIps, counters);
-        InboundFinisher finisher = new InboundFinisher(slab, pool, allowedIps, tun, counters, confirmations::offer);
+        finisher = new InboundFinisher(slab, pool, allowedIps, tun, counters, confirmations::offer);
         if (n == 1) {
             // One crypto worker means no parallelism to win: run each direction's stages on one
             // thread, in the same order, and save two thread hand-offs per packet (latency).
@@ -159,6 +161,16 @@ public final class Device implements AutoCloseable {
                 error -> LOG.error("control thread error", error),
                 null,
                 control);
+    }
+
+    /**
+     * Installs where the pipelines report their latency, once per batch: {@code outbound} from TUN read
+     * to UDP send, {@code inbound} from UDP receive to TUN write (each for the batch's last packet).
+     * Call before {@link #start()}; starting the threads publishes them.
+     */
+    public void latencySinks(LatencySink outboundSink, LatencySink inboundSink) {
+        sender.latencySink(outboundSink);
+        finisher.latencySink(inboundSink);
     }
 
     /** Binds the sockets (listen port 0 until configured) and starts every thread. */

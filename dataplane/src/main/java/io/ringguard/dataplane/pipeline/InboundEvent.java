@@ -16,6 +16,9 @@ public final class InboundEvent {
     Peer peer;
     Keypair keypair;
     long counter;
+    /** When the datagram's batch was received (UDP receive), for the latency sample. */
+    long ingressNs;
+
     int plaintextLengthBytes;
     boolean accepted;
 

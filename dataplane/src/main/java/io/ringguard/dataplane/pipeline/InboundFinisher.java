@@ -7,6 +7,7 @@ import io.ringguard.buffers.ip.IpPacket;
 import io.ringguard.dataplane.allowedips.AllowedIps;
 import io.ringguard.dataplane.counters.DataplaneCounters;
 import io.ringguard.dataplane.counters.DropReason;
+import io.ringguard.dataplane.counters.LatencySink;
 import io.ringguard.dataplane.device.Peer;
 import io.ringguard.dataplane.device.PeerEndpoint;
 import io.ringguard.dataplane.sys.TunDevice;
@@ -36,6 +37,8 @@ public final class InboundFinisher implements EventHandler<InboundEvent> {
     private final SessionListener listener;
     private long nowNs;
     private boolean clockStale = true;
+    private LatencySink latency = LatencySink.NONE;
+    private long lastIngressNs;
 
     /** Told, on the finisher thread, when a packet confirmed a responder's keypair. */
     @FunctionalInterface
@@ -58,6 +61,14 @@ public final class InboundFinisher implements EventHandler<InboundEvent> {
         this.listener = listener;
     }
 
+    /**
+     * Where the batch latency goes (UDP receive to TUN write of the batch's last delivered packet). Set
+     * before the pipeline starts; the thread start publishes it.
+     */
+    public void latencySink(LatencySink sink) {
+        latency = sink;
+    }
+
     @Override
     public void onEvent(InboundEvent event, long sequence, boolean endOfBatch) {
         if (clockStale) {
@@ -66,6 +77,7 @@ public final class InboundFinisher implements EventHandler<InboundEvent> {
         }
         if (event.accepted) {
             finish(event);
+            lastIngressNs = event.ingressNs;
         }
         pool.release(event.slot);
         event.clearReferences();
@@ -73,6 +85,10 @@ public final class InboundFinisher implements EventHandler<InboundEvent> {
             // A TUN with offloads holds the last TCP segments back to merge them: write them now.
             if (tun.flush() < 0) {
                 counters.drop(DropReason.TUN_WRITE_FAILED);
+            }
+            if (lastIngressNs != 0) {
+                latency.record(System.nanoTime() - lastIngressNs);
+                lastIngressNs = 0;
             }
             clockStale = true;
         }

@@ -27,6 +27,8 @@ public final class OutboundEvent {
     long counter;
     boolean send;
     int wireLengthBytes;
+    /** When the packet entered the pipeline (TUN read), for the latency sample; 0 = not a TUN packet. */
+    long ingressNs;
 
     /** Producer side: fills the event for publication. */
     public void set(int kind, int slot, int lengthBytes, Peer peer, PeerEndpoint endpoint) {
@@ -39,6 +41,7 @@ public final class OutboundEvent {
         this.counter = 0;
         this.send = false;
         this.wireLengthBytes = 0;
+        this.ingressNs = 0;
     }
 
     void clearReferences() {

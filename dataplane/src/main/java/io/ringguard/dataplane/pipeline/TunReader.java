@@ -151,8 +151,11 @@ public final class TunReader implements Runnable {
         }
         long hi = ring.next(n);
         long lo = hi - n + 1;
+        long nowNs = System.nanoTime(); // one clock read per batch: the latency sample's start
         for (int i = 0; i < n; i++) {
-            ring.get(lo + i).set(OutboundEvent.KIND_DATA, slots[i], lengths[i], null, null);
+            OutboundEvent event = ring.get(lo + i);
+            event.set(OutboundEvent.KIND_DATA, slots[i], lengths[i], null, null);
+            event.ingressNs = nowNs;
         }
         ring.publish(lo, hi);
     }

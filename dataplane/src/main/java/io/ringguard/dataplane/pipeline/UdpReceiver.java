@@ -142,6 +142,7 @@ public final class UdpReceiver implements Runnable {
         }
         long hi = ring.next(transportCount);
         long lo = hi - transportCount + 1;
+        long nowNs = System.nanoTime(); // one clock read per batch: the latency sample's start
         for (int k = 0; k < transportCount; k++) {
             int i = transport[k];
             InboundEvent event = ring.get(lo + k);
@@ -152,6 +153,7 @@ public final class UdpReceiver implements Runnable {
             event.accepted = false;
             event.keypair = null;
             event.peer = null;
+            event.ingressNs = nowNs;
         }
         ring.publish(lo, hi);
     }

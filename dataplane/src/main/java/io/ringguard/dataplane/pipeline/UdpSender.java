@@ -5,6 +5,7 @@ import io.ringguard.buffers.PacketSlab;
 import io.ringguard.buffers.SlotPool;
 import io.ringguard.dataplane.counters.DataplaneCounters;
 import io.ringguard.dataplane.counters.DropReason;
+import io.ringguard.dataplane.counters.LatencySink;
 import io.ringguard.dataplane.device.Peer;
 import io.ringguard.dataplane.device.PeerEndpoint;
 import io.ringguard.dataplane.sys.DatagramBatch;
@@ -27,6 +28,8 @@ public final class UdpSender implements EventHandler<OutboundEvent> {
     private final DataplaneCounters counters;
     private final Family v4;
     private final Family v6;
+    private LatencySink latency = LatencySink.NONE;
+    private long lastIngressNs;
     private volatile UdpSocket socket4;
     private volatile UdpSocket socket6;
 
@@ -44,8 +47,19 @@ public final class UdpSender implements EventHandler<OutboundEvent> {
         socket6 = ipv6;
     }
 
+    /**
+     * Where the batch latency goes (TUN read to {@code sendmmsg} of the batch's last TUN packet). Set
+     * before the pipeline starts; the thread start publishes it.
+     */
+    public void latencySink(LatencySink sink) {
+        latency = sink;
+    }
+
     @Override
     public void onEvent(OutboundEvent event, long sequence, boolean endOfBatch) {
+        if (event.send && event.ingressNs != 0) {
+            lastIngressNs = event.ingressNs;
+        }
         if (event.send) {
             Family family = event.endpoint.family() == Posix.AF_INET6 ? v6 : v4;
             int i = family.count;
@@ -72,6 +86,10 @@ public final class UdpSender implements EventHandler<OutboundEvent> {
         if (endOfBatch) {
             flush(v4, socket4);
             flush(v6, socket6);
+            if (lastIngressNs != 0) {
+                latency.record(System.nanoTime() - lastIngressNs);
+                lastIngressNs = 0;
+            }
         }
     }
 

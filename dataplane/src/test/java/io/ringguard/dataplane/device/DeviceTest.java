@@ -38,6 +38,24 @@ class DeviceTest {
     private FakeUdp udpB;
     private Device a;
     private Device b;
+    /** Latency samples per device and direction: [count, smallest, largest] in ns. */
+    private final Samples outboundB = new Samples();
+
+    private final Samples inboundA = new Samples();
+
+    /** A sink that keeps count and range; written by one pipeline thread, read by the test. */
+    static final class Samples implements io.ringguard.dataplane.counters.LatencySink {
+        final java.util.concurrent.atomic.AtomicLong count = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong min = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+
+        @Override
+        public void record(long latencyNs) {
+            min.accumulateAndGet(latencyNs, Math::min);
+            max.accumulateAndGet(latencyNs, Math::max);
+            count.incrementAndGet();
+        }
+    }
 
     @BeforeEach
     void start() throws Exception {
@@ -48,6 +66,8 @@ class DeviceTest {
         FakeUdp.wire(udpA, udpB);
         a = device("rga", tunA, udpA);
         b = device("rgb", tunB, udpB);
+        a.latencySinks(io.ringguard.dataplane.counters.LatencySink.NONE, inboundA);
+        b.latencySinks(outboundB, io.ringguard.dataplane.counters.LatencySink.NONE);
         a.start();
         b.start();
         configure(a, keyA, keyB, "198.19.0.2/32", 40002);
@@ -152,6 +172,25 @@ class DeviceTest {
             Thread.sleep(1);
         }
         assertTrue(aAtB.lastHandshakeEpochNs() > 0);
+    }
+
+    @Test
+    void shouldReportPipelineLatencyForTunnelledPackets() throws Exception {
+        assertTrue(tunA.inject(echo(A_TUNNEL, B_TUNNEL, 1)));
+        assertNotNull(tunB.awaitWritten(5_000), "A -> B through a fresh handshake");
+        assertEquals(0, outboundB.count.get(), "B has sent no TUN packet yet, only handshake messages");
+
+        assertTrue(tunB.inject(echo(B_TUNNEL, A_TUNNEL, 2)));
+        assertNotNull(tunA.awaitWritten(5_000), "B -> A on the established session");
+        // Recorded after sendmmsg / the TUN write, which may come a moment after the packet was seen.
+        long deadline = System.currentTimeMillis() + 2_000;
+        while ((outboundB.count.get() == 0 || inboundA.count.get() == 0) && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1);
+        }
+        for (Samples s : java.util.List.of(outboundB, inboundA)) {
+            assertTrue(s.count.get() >= 1, "a sample per batch with a tunnelled packet");
+            assertTrue(s.min.get() > 0 && s.max.get() < 10_000_000_000L, s.min + ".." + s.max + " ns");
+        }
     }
 
     @Test

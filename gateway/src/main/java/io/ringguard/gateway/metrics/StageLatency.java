@@ -1,5 +1,6 @@
 package io.ringguard.gateway.metrics;
 
+import io.ringguard.dataplane.counters.LatencySink;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -19,7 +20,7 @@ import org.HdrHistogram.Recorder;
  * <p>Several scrapers share one interval: each scrape resets it for the others. Run one Prometheus
  * per gateway, or read the quantiles as "since the last scrape by anyone".
  */
-public final class StageLatency {
+public final class StageLatency implements LatencySink {
     /** Longer batches are recorded as this: a stage that slow is broken, its exact time is moot. */
     public static final long HIGHEST_TRACKABLE_NS = TimeUnit.SECONDS.toNanos(10);
 
@@ -66,6 +67,7 @@ public final class StageLatency {
      * allocation-free. Negative values (a clock read in the wrong order) count as 0, values above
      * {@link #HIGHEST_TRACKABLE_NS} as that, so the data path never sees an exception.
      */
+    @Override
     public void record(long latencyNs) {
         recorder.recordValue(Math.min(Math.max(latencyNs, 0), HIGHEST_TRACKABLE_NS));
     }

@@ -19,6 +19,7 @@ import io.ringguard.gateway.daemon.SignalHandling;
 import io.ringguard.gateway.iface.DeviceUapiService;
 import io.ringguard.gateway.iface.UdpSockets;
 import io.ringguard.gateway.metrics.MetricsServer;
+import io.ringguard.gateway.metrics.StageLatency;
 import io.ringguard.gateway.registry.AddressPool;
 import io.ringguard.gateway.registry.JdbcRegistryStore;
 import io.ringguard.gateway.registry.PeerRegistry;
@@ -156,6 +157,8 @@ public final class UpCommand {
         }
         Device device = new Device(iface, settings, tun, UdpSockets.linux(settings.udpGso()));
         Routes routes = new Routes(iface, device);
+        StageLatency outboundLatency = new StageLatency(iface, "outbound");
+        StageLatency inboundLatency = new StageLatency(iface, "inbound");
         GatewayAccounting accounting = new GatewayAccounting(registry.accounting(), device, System::currentTimeMillis);
         PeerService peers =
                 new PeerService(registry, device, accounting, config.gateway().addressPool(), routes::reconcile);
@@ -167,6 +170,7 @@ public final class UpCommand {
             // Before the UAPI socket appears (the sign of readiness): a TERM from then on is queued and
             // handled by the loop below, never the JVM's default exit.
             SignalHandling.install(() -> events.offer("shutdown"), () -> events.offer("reload"));
+            device.latencySinks(outboundLatency, inboundLatency);
             device.start();
             int errno;
             try {
@@ -187,16 +191,19 @@ public final class UpCommand {
             }
             LinkSetup.configure(iface, config.addresses(), config.mtu());
             routes.enable();
-            uapi = UapiServer.start(iface, new DeviceUapiService(device));
             HostPort listen = config.gateway().metricsListen();
             metrics = MetricsServer.start(
                     new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()),
                     () -> List.of(device),
+                    () -> List.of(outboundLatency, inboundLatency),
                     device::healthy);
             accounting.start();
             HostPort adminListen = config.gateway().adminListen();
             admin = AdminServer.start(
                     new InetSocketAddress(InetAddress.getByName(adminListen.host()), adminListen.port()), token, peers);
+            // Last: the socket is what wg-quick and the test fixtures take as "ready", so metrics and
+            // the admin API must already answer when it appears.
+            uapi = UapiServer.start(iface, new DeviceUapiService(device));
             device.terminated().thenAccept(reason -> events.offer("gone:" + reason));
             LOG.info(iface + " up: " + config.device().peers().size() + " peers in the file, "
                     + registry.accounting().size() + " registered, UDP " + device.listenPort() + ", UAPI "

@@ -129,6 +129,19 @@ class AccountingIT {
                                 duringTraffic.size(), iperfBytes, after[0], after[1], received, sent);
                         assertEquals((double) after[0], received, "received bytes differ from wg show transfer");
                         assertEquals((double) after[1], sent, "sent bytes differ from wg show transfer");
+                        // Pipeline latency (HdrHistogram, fed once per batch): both directions carried
+                        // tunnelled packets, so both have samples; quantiles are the last interval's.
+                        for (String stage : List.of("outbound", "inbound")) {
+                            Map<String, String> stageLabels = Map.of("interface", up.interfaceName(), "stage", stage);
+                            double count = series.getOrDefault(
+                                    Exposition.key("ringguard_stage_latency_seconds_count", stageLabels), -1.0);
+                            double sum = series.getOrDefault(
+                                    Exposition.key("ringguard_stage_latency_seconds_sum", stageLabels), -1.0);
+                            System.out.printf(
+                                    "AccountingIT metrics: %s latency %.0f batches, mean %.1f us%n",
+                                    stage, count, 1e6 * sum / count);
+                            assertTrue(count > 0 && sum > 0, () -> "no " + stage + " latency samples: " + count);
+                        }
                         break;
                     }
                     assertTrue(attempt < 20, "transfer never stood still after iperf3 ended");
