@@ -35,12 +35,17 @@ final class PathKeys {
         ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
+            // A key is ASCII. Writing a wider char as a byte would keep only its low 8 bits and turn,
+            // e.g., U+0143 into 'C', so a non-ASCII segment could name a real peer.
+            if (c > 0x7F) {
+                throw AdminApiException.malformed("a public key in the path is ASCII");
+            }
             if (c != '%') {
                 out.write(c);
                 continue;
             }
-            int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
-            int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+            int hi = i + 2 < raw.length() ? hexDigit(raw.charAt(i + 1)) : -1;
+            int lo = hi >= 0 ? hexDigit(raw.charAt(i + 2)) : -1;
             if (lo < 0) {
                 throw AdminApiException.malformed("bad percent-encoding in the path");
             }
@@ -48,5 +53,16 @@ final class PathKeys {
             i += 2;
         }
         return out.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** ASCII hex only: {@link Character#digit} would also take fullwidth and other Unicode digits. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 }
