@@ -114,7 +114,7 @@ class HandshakeFlooderTest {
                 HandshakeFlooder flooder = HandshakeFlooder.open(sources(2, 5), target.address(), PUBLIC_KEY)) {
             long durationNs = TimeUnit.MILLISECONDS.toNanos(300);
             // Listening long enough for a fake target still cold (interpreted) on a loaded machine.
-            Result result = flooder.run(2_000, durationNs, TimeUnit.MILLISECONDS.toNanos(1_500));
+            Result result = flooder.run(2_000, durationNs, TimeUnit.MILLISECONDS.toNanos(4_000));
 
             assertEquals(600, result.attempted(), result::toString);
             assertEquals(600, result.sent(), result::toString);

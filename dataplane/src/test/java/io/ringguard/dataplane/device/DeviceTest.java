@@ -157,10 +157,17 @@ class DeviceTest {
 
         Peer bAtA = a.peer(PublicKey.of(Keys.publicKey(keyB)));
         Peer aAtB = b.peer(PublicKey.of(Keys.publicKey(keyA)));
+        // B's finisher hands the confirmation of its next keypair to B's control thread, which promotes it
+        // a moment after the packet reached the TUN (a long moment on a loaded machine): wait, bounded.
+        long deadline = System.currentTimeMillis() + 2_000;
+        while ((bAtA.keypairs().current() == null || aAtB.keypairs().current() == null)
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(1);
+        }
         assertNotNull(bAtA.keypairs().current());
         assertNotNull(aAtB.keypairs().current(), "B's next keypair confirmed by A's first data packet");
         // The sender counts right after sendmmsg returns, which may be after the reply already came back.
-        long deadline = System.currentTimeMillis() + 2_000;
+        deadline = System.currentTimeMillis() + 2_000;
         while (bAtA.txBytes() == 0 && System.currentTimeMillis() < deadline) {
             Thread.onSpinWait();
         }

@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class AdminServer implements AutoCloseable {
     /** The largest request body accepted; a registration is well under 1 KiB. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
+    /** How much of a refused body is read and dropped so the 413 reaches the client (see discardUpTo). */
+    private static final long DRAIN_LIMIT_BYTES = 1024 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final String PEERS = "/v1/peers";
@@ -293,21 +295,37 @@ public final class AdminServer implements AutoCloseable {
 
     private static byte[] readBody(HttpExchange exchange) throws IOException {
         String length = exchange.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            try {
-                if (Long.parseLong(length.strip()) > MAX_BODY_BYTES) {
-                    throw tooLarge();
-                }
-            } catch (NumberFormatException e) {
-                throw AdminApiException.malformed("bad Content-Length");
-            }
+        long declared;
+        try {
+            declared = length == null ? -1 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            throw AdminApiException.malformed("bad Content-Length");
         }
         try (InputStream in = exchange.getRequestBody()) {
+            if (declared > MAX_BODY_BYTES) {
+                discardUpTo(in, DRAIN_LIMIT_BYTES);
+                throw tooLarge();
+            }
             byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
             if (body.length > MAX_BODY_BYTES) {
+                discardUpTo(in, DRAIN_LIMIT_BYTES);
                 throw tooLarge();
             }
             return body;
+        }
+    }
+
+    /**
+     * Reads and drops what the client is still sending of a refused body, up to {@code limitBytes}: a
+     * connection closed with unread bytes in its receive buffer is reset by the kernel, and the reset
+     * can destroy the 413 before the client reads it. Beyond the limit the connection just closes.
+     */
+    private static void discardUpTo(InputStream in, long limitBytes) throws IOException {
+        byte[] scratch = new byte[8192];
+        long left = limitBytes;
+        int n;
+        while (left > 0 && (n = in.read(scratch, 0, (int) Math.min(scratch.length, left))) > 0) {
+            left -= n;
         }
     }
 
