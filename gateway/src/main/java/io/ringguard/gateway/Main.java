@@ -75,6 +75,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        LogLevel.configure();
         int code = commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true))
                 .execute(args);
         System.exit(code);

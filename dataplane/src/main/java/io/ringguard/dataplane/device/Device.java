@@ -44,6 +44,8 @@ import java.util.function.Function;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One WireGuard interface: the TUN, the UDP sockets, the send and receive rings with their stages,
@@ -59,6 +61,8 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
  * and this class waits for them (bounded).
  */
 public final class Device implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Device.class);
+
     // Generous: the control thread answers in microseconds; this only bounds a wedged daemon.
     private static final long TASK_TIMEOUT_MS = 30_000;
 
@@ -147,7 +151,7 @@ public final class Device implements AutoCloseable {
         control = new ControlAgent(this, new SecureRandom());
         controlRunner = new AgentRunner(
                 new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)),
-                error -> System.err.println("ringguard: control thread error: " + error),
+                error -> LOG.error("control thread error", error),
                 null,
                 control);
     }

@@ -19,7 +19,6 @@ import io.ringguard.handshake.keys.Keys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -31,6 +30,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin and registration API (CONTRACTS.md section 5): JSON over HTTP on {@code AdminListen}.
@@ -52,7 +53,7 @@ public final class AdminServer implements AutoCloseable {
     /** The largest request body accepted; a registration is well under 1 KiB. */
     public static final int MAX_BODY_BYTES = 64 * 1024;
 
-    private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final String PEERS = "/v1/peers";
     private static final int STOP_DELAY_SECONDS = 1;
     private static final JsonMapper JSON = JsonMapper.builder()
@@ -135,15 +136,15 @@ public final class AdminServer implements AutoCloseable {
             } catch (AdminApiException e) {
                 reply = error(e.status(), e.error(), e.detail());
             } catch (StorageException e) {
-                LOG.log(Level.WARNING, "admin API: storage failed: " + e.getMessage());
+                LOG.warn("admin API: storage failed: " + e.getMessage());
                 reply = error(503, "storage_unavailable", "the registry's storage failed; nothing was changed");
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "admin API: " + exchange.getRequestMethod() + " failed", e);
+                LOG.error("admin API: " + exchange.getRequestMethod() + " failed", e);
                 reply = error(500, "internal", "internal error; see the gateway's log");
             }
             send(exchange, reply);
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "admin API: client went away: " + e);
+            LOG.debug("admin API: client went away: " + e);
         }
     }
 

@@ -8,7 +8,6 @@ import io.ringguard.gateway.registry.AccountingSync;
 import io.ringguard.gateway.registry.CounterSource;
 import io.ringguard.gateway.registry.StorageException;
 import io.ringguard.gateway.registry.SyncResult;
-import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -16,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connects the registry's accounting to the live dataplane.
@@ -44,7 +45,7 @@ public final class GatewayAccounting implements AutoCloseable {
     /** How often allowances are checked against the live counters. */
     public static final long REFRESH_INTERVAL_MS = 1_000;
 
-    private static final System.Logger LOG = System.getLogger(GatewayAccounting.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayAccounting.class);
 
     private final AccountingSync accounting;
     private final Device device;
@@ -84,8 +85,7 @@ public final class GatewayAccounting implements AutoCloseable {
             boolean block = handle != null && handle.exhausted();
             if (peer.blocked() != block) {
                 peer.blocked(block);
-                LOG.log(
-                        Level.INFO,
+                LOG.info(
                         block
                                 ? "peer " + key + " used up its allowance of " + handle.allowanceBytes()
                                         + " bytes: traffic stopped"
@@ -124,7 +124,7 @@ public final class GatewayAccounting implements AutoCloseable {
             refresh();
         } catch (RuntimeException e) {
             // A timer task that throws is never run again: log and keep going.
-            LOG.log(Level.ERROR, "accounting refresh failed", e);
+            LOG.error("accounting refresh failed", e);
         }
     }
 
@@ -134,17 +134,15 @@ public final class GatewayAccounting implements AutoCloseable {
             synchronized (this) {
                 if (failing) {
                     failing = false;
-                    LOG.log(Level.INFO, "accounting sync to storage works again");
+                    LOG.info("accounting sync to storage works again");
                 }
             }
         } catch (RuntimeException e) {
             synchronized (this) {
                 if (!failing) {
                     failing = true;
-                    LOG.log(
-                            Level.WARNING,
-                            "accounting sync failed, retrying every " + SYNC_INTERVAL_MS / 1000
-                                    + " s with nothing lost: " + e.getMessage());
+                    LOG.warn("accounting sync failed, retrying every " + SYNC_INTERVAL_MS / 1000
+                            + " s with nothing lost: " + e.getMessage());
                 }
             }
         }
@@ -177,11 +175,9 @@ public final class GatewayAccounting implements AutoCloseable {
         }
         try {
             SyncResult r = sync();
-            LOG.log(Level.INFO, "final accounting sync: " + r);
+            LOG.info("final accounting sync: " + r);
         } catch (RuntimeException e) {
-            LOG.log(
-                    Level.ERROR,
-                    "final accounting sync failed: bytes since the last sync are not stored: " + e.getMessage());
+            LOG.error("final accounting sync failed: bytes since the last sync are not stored: " + e.getMessage());
         }
     }
 }

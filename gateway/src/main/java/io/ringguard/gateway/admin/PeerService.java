@@ -20,7 +20,6 @@ import io.ringguard.gateway.registry.PeerUpdate;
 import io.ringguard.gateway.registry.PoolExhaustedException;
 import io.ringguard.gateway.registry.RegistrationRequest;
 import io.ringguard.gateway.registry.StorageException;
-import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -30,6 +29,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin API's operations on registered peers, keeping the dataplane, storage, the address pool
@@ -55,7 +56,7 @@ public final class PeerService {
     /** How long a registered client keeps its NAT mapping open (the client config's PersistentKeepalive). */
     public static final int CLIENT_KEEPALIVE_SECONDS = 25;
 
-    private static final System.Logger LOG = System.getLogger(PeerService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PeerService.class);
     private static final int EINVAL = 22;
 
     private final PeerRegistry registry;
@@ -152,15 +153,13 @@ public final class PeerService {
                 continue; // the file wins for its settings; the registry keeps counting it
             }
             if (own.isPresent() && own.get().equals(r.publicKey())) {
-                LOG.log(Level.WARNING, "registered peer " + r.publicKey() + " is this gateway's own key: left out");
+                LOG.warn("registered peer " + r.publicKey() + " is this gateway's own key: left out");
                 continue;
             }
             List<Cidr> clash = r.allowedIps().stream().filter(taken::contains).toList();
             if (!clash.isEmpty()) {
-                LOG.log(
-                        Level.WARNING,
-                        "registered peer " + r.publicKey() + " left out: the config file routes " + clash
-                                + " to another peer");
+                LOG.warn("registered peer " + r.publicKey() + " left out: the config file routes " + clash
+                        + " to another peer");
                 continue;
             }
             taken.addAll(r.allowedIps());
@@ -225,7 +224,7 @@ public final class PeerService {
             }
             accounting.refresh();
             dataplaneChanged.run();
-            LOG.log(Level.INFO, "registered " + key + " with " + done.record().addresses());
+            LOG.info("registered " + key + " with " + done.record().addresses());
             return new Registered(view(done.record()), clientConfig(done.record(), clientEndpointHost), done.created());
         }
     }
@@ -307,7 +306,7 @@ public final class PeerService {
             if (dataplane) {
                 dataplaneChanged.run();
             }
-            LOG.log(Level.INFO, "updated " + key + ": " + patch.toUpdate());
+            LOG.info("updated " + key + ": " + patch.toUpdate());
             return view(updated);
         }
     }
@@ -344,14 +343,12 @@ public final class PeerService {
                 }
             } catch (StorageException e) {
                 // The peer is gone; its addresses stay held until the next start reclaims them.
-                LOG.log(
-                        Level.WARNING,
-                        "removed " + key + " but could not release " + r.addresses() + ": " + e.getMessage());
+                LOG.warn("removed " + key + " but could not release " + r.addresses() + ": " + e.getMessage());
             }
             if (owned) {
                 dataplaneChanged.run();
             }
-            LOG.log(Level.INFO, "removed " + key + ", released " + r.addresses());
+            LOG.info("removed " + key + ", released " + r.addresses());
             PeerRecord last = removal.record();
             return new PeerView(
                     key,
@@ -471,7 +468,7 @@ public final class PeerService {
             dataplane(what, change);
         } catch (AdminApiException again) {
             failure.addSuppressed(again);
-            LOG.log(Level.ERROR, "could not undo a dataplane change after a failure: " + again.getMessage());
+            LOG.error("could not undo a dataplane change after a failure: " + again.getMessage());
         }
     }
 }

@@ -14,7 +14,13 @@ import java.util.List;
  * <pre>
  *   rgdemo-a: rgdemo-veth-a 198.18.254.1/30 fd00:254::1/64 ==== rgdemo-veth-b 198.18.254.2/30 fd00:254::2/64 :rgdemo-b
  *             rgdemo-wg-a   198.19.254.1/24 fd00:255::1/64      rgdemo-wg-b   198.19.254.2/24 fd00:255::2/64
- *             metrics 127.0.0.1:9590                            metrics 127.0.0.1:9591
+ *             metrics 127.0.0.1:9590                                          198.19.253.1/24 fd00:253::1/64
+ *                                                               pool 198.19.253.0/24, fd00:253::/64
+ *                                                               metrics 127.0.0.1:9591, admin 127.0.0.1:9593
+ *                                                               rgdemo-veth-bc 198.18.254.5/30 fd00:254:1::1/64
+ *                                                                   ||
+ *   rgdemo-c (the registered client):                           rgdemo-veth-c  198.18.254.6/30 fd00:254:1::2/64
+ *                                                               rgdemo-wg-c    addresses from b's pool
  * </pre>
  *
  * Demo thread only. Every command is bounded in time.
@@ -67,14 +73,38 @@ final class DemoNetwork {
             9591,
             9593);
 
+    /**
+     * The client, registered with gateway b through its admin API; its tunnel addresses are whatever
+     * b's pool hands out, so the tunnel fields here are empty.
+     */
+    static final Side C = new Side(
+            "c", "rgdemo-c", "rgdemo-veth-c", "rgdemo-wg-c", "198.18.254.6", "fd00:254:1::2", "", "", 9594, 9595);
+
+    /** Gateway b's end of the link to the client, and the address clients reach b under. */
+    static final String CLIENT_LINK_VETH_B = "rgdemo-veth-bc";
+
+    static final String CLIENT_LINK_B4 = "198.18.254.5";
+    static final String CLIENT_LINK_B6 = "fd00:254:1::1";
+    /** Gateway b's pool for registered clients, and b's own address in it (never handed out). */
+    static final String POOL4 = "198.19.253.0/24";
+
+    static final String POOL6 = "fd00:253::/64";
+    static final String POOL_GATEWAY4 = "198.19.253.1";
+    static final String POOL_GATEWAY6 = "fd00:253::1";
+
+    static final List<Side> ALL = List.of(A, B, C);
+
     private static final long IP_TIMEOUT_MS = 10_000;
     private static final long KILL_GRACE_MS = 5_000;
 
     private DemoNetwork() {}
 
-    /** Both namespaces with loopback up, joined by the veth pair with its addresses (no DAD wait). */
+    /**
+     * The three namespaces with loopback up; a and b joined by one veth pair, b and the client c by
+     * another, with their addresses (no DAD wait).
+     */
     static void create() throws DemoFailure, InterruptedException {
-        for (Side side : List.of(A, B)) {
+        for (Side side : ALL) {
             Exec.Result added = Exec.run(IP_TIMEOUT_MS, "ip", "netns", "add", side.namespace());
             if (!added.ok()) {
                 int code = added.output().contains("Operation not permitted") ? 3 : 1;
@@ -98,11 +128,29 @@ final class DemoNetwork {
                 B.veth(),
                 "netns",
                 B.namespace()));
-        for (Side side : List.of(A, B)) {
+        check(Exec.run(
+                IP_TIMEOUT_MS,
+                "ip",
+                "link",
+                "add",
+                CLIENT_LINK_VETH_B,
+                "netns",
+                B.namespace(),
+                "type",
+                "veth",
+                "peer",
+                "name",
+                C.veth(),
+                "netns",
+                C.namespace()));
+        for (Side side : ALL) {
             ip(side, "addr", "add", side.underlay4() + "/30", "dev", side.veth());
             ip(side, "-6", "addr", "add", side.underlay6() + "/64", "dev", side.veth(), "nodad");
             ip(side, "link", "set", side.veth(), "up");
         }
+        ip(B, "addr", "add", CLIENT_LINK_B4 + "/30", "dev", CLIENT_LINK_VETH_B);
+        ip(B, "-6", "addr", "add", CLIENT_LINK_B6 + "/64", "dev", CLIENT_LINK_VETH_B, "nodad");
+        ip(B, "link", "set", CLIENT_LINK_VETH_B, "up");
     }
 
     /**
@@ -112,7 +160,7 @@ final class DemoNetwork {
      */
     static List<String> remove() {
         List<String> done = new ArrayList<>();
-        for (Side side : List.of(A, B)) {
+        for (Side side : ALL) {
             if (!Files.exists(Path.of("/var/run/netns", side.namespace()))) {
                 continue;
             }
@@ -136,7 +184,7 @@ final class DemoNetwork {
                             ? "namespace " + side.namespace()
                             : "could not delete namespace " + side.namespace() + ": " + deleted.lastLine());
         }
-        for (Side side : List.of(A, B)) {
+        for (Side side : ALL) {
             try {
                 if (Files.deleteIfExists(side.uapiSocket())) {
                     done.add("socket " + side.uapiSocket());
@@ -150,7 +198,7 @@ final class DemoNetwork {
 
     /** True when no namespace, interface or socket of the demo exists. */
     static boolean gone() {
-        for (Side side : List.of(A, B)) {
+        for (Side side : ALL) {
             if (Files.exists(Path.of("/var/run/netns", side.namespace())) || Files.exists(side.uapiSocket())) {
                 return false;
             }

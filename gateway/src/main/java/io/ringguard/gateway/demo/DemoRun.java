@@ -1,5 +1,8 @@
 package io.ringguard.gateway.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringguard.gateway.config.GatewayConfigWriter;
 import io.ringguard.gateway.daemon.SignalHandling;
 import io.ringguard.gateway.demo.DemoNetwork.Side;
 import io.ringguard.handshake.keys.Keys;
@@ -21,7 +24,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -42,8 +47,12 @@ import java.util.stream.Stream;
  *       file system, so the host reaches it) and its {@code /healthz} answers 200 inside its
  *       namespace (through bash's {@code /dev/tcp}, so no curl is needed);
  *   <li>ping through the tunnel (the first echo waits for the handshake), IPv4 and IPv6;
+ *   <li>register a client with gateway b's admin API ({@code POST /v1/peers}), run the wg-quick
+ *       config it answers with (plus the client's private key) as a third {@code ringguard up} in its
+ *       own namespace, ping b from it;
  *   <li>iperf3 TCP each way with a progress line per second;
- *   <li>the summary: throughput, RTT, handshakes, bytes each side accounted, the metrics URLs;
+ *   <li>the summary: throughput, RTT, handshakes, bytes each side accounted (the client's against
+ *       b's registry through the admin API), the metrics URLs;
  *   <li>teardown, always: children TERM then KILL, namespaces, sockets, temp dir.
  * </ol>
  *
@@ -70,6 +79,8 @@ final class DemoRun {
     private static final int PING_COUNT = 5;
     private static final int IPERF_PORT = 5201;
     private static final int LOG_TAIL_LINES = 5;
+    private static final int STEPS = 7;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PrintWriter out;
     private final PrintWriter err;
@@ -81,6 +92,10 @@ final class DemoRun {
     private final List<Process> children = new ArrayList<>();
     private final Thread demoThread = Thread.currentThread();
     private Path dir;
+    /** The gateways' public keys in hex, to pick each one's peer out of the other's UAPI reply. */
+    private String keyHexA;
+
+    private String keyHexB;
 
     DemoRun(PrintWriter out, PrintWriter err, int seconds, boolean keep) {
         this.out = out;
@@ -141,8 +156,10 @@ final class DemoRun {
         }
         step(
                 1,
-                "network: namespaces " + DemoNetwork.A.namespace() + " and " + DemoNetwork.B.namespace() + ", veth "
-                        + DemoNetwork.A.underlay4() + " <-> " + DemoNetwork.B.underlay4());
+                "network: namespaces " + DemoNetwork.A.namespace() + ", " + DemoNetwork.B.namespace() + " and "
+                        + DemoNetwork.C.namespace() + " (a client), veth " + DemoNetwork.A.underlay4() + " <-> "
+                        + DemoNetwork.B.underlay4() + " and " + DemoNetwork.CLIENT_LINK_B4 + " <-> "
+                        + DemoNetwork.C.underlay4());
         DemoNetwork.create();
 
         dir = Files.createTempDirectory(
@@ -174,13 +191,15 @@ final class DemoRun {
         step(4, "ping " + b.tunnel4() + ": " + ping4.describe());
         out.println("         ping " + b.tunnel6() + ": " + ping6.describe());
 
-        step(5, "iperf3: TCP for " + seconds + " s each way through the tunnel");
+        Client client = registerClient();
+
+        step(6, "iperf3: TCP for " + seconds + " s each way through the tunnel");
         startIperfServer(b);
         double forward = iperf(a, b, false);
         double reverse = iperf(a, b, true);
 
-        step(6, "summary");
-        printSummary(forward, reverse, ping4, ping6);
+        step(7, "summary");
+        printSummary(forward, reverse, ping4, ping6, client);
         if (keep) {
             out.println();
             out.println("  --keep: both gateways stay up; press Ctrl-C to stop and clean up.");
@@ -193,12 +212,108 @@ final class DemoRun {
 
     // ---------------------------------------------------------------- gateways
 
+    // ---------------------------------------------------------------- the registered client
+
+    /**
+     * What step 5 leaves for the summary: the client's public key (hex as UAPI prints it, URL-safe
+     * base64 for the admin API's path), the addresses gateway b's pool gave it, and its ping.
+     */
+    private record Client(String publicKeyHex, String publicKeyUrl, List<String> addresses, PingStats ping) {}
+
+    /**
+     * Registers a fresh key with gateway b through {@code POST /v1/peers}, completes the wg-quick
+     * config b answers with (the private key replaces the placeholder line; it never becomes a
+     * String), runs it as {@code ringguard up} in the client's namespace, and pings b's pool address
+     * through the new tunnel.
+     */
+    private Client registerClient() throws DemoFailure, InterruptedException, IOException {
+        Side b = DemoNetwork.B;
+        Side c = DemoNetwork.C;
+        step(5, "client: registered at gateway b through its admin API, then run with the config b answers with");
+        byte[] privateKey = Keys.generatePrivateKey();
+        byte[] publicKey;
+        List<String> addresses = new ArrayList<>();
+        try {
+            publicKey = Keys.publicKey(privateKey);
+            String body = "{\"public_key\": \"" + Base64.getEncoder().encodeToString(publicKey) + "\"}";
+            String response = http(b, b.adminPort(), "POST", "/v1/peers", DemoNetwork.CLIENT_LINK_B4, body);
+            int status = status(response);
+            if (status != 201) {
+                throw new DemoFailure(
+                        1,
+                        "registering the client at gateway b answered " + (status < 0 ? "nothing" : status) + ": "
+                                + body(response).strip() + "; gateway b: " + logTail(b));
+            }
+            JsonNode answer = JSON.readTree(body(response));
+            answer.path("addresses").forEach(a -> addresses.add(a.asText()));
+            String config = answer.path("config").asText("");
+            if (addresses.isEmpty() || !config.contains(GatewayConfigWriter.PRIVATE_KEY_PLACEHOLDER)) {
+                throw new DemoFailure(1, "gateway b's registration answer has no addresses or no config: " + answer);
+            }
+            writeClientConfig(c, privateKey, config);
+        } finally {
+            Arrays.fill(privateKey, (byte) 0);
+        }
+        out.println("         POST /v1/peers -> 201: " + String.join(", ", addresses) + " from b's pool "
+                + DemoNetwork.POOL4 + ", " + DemoNetwork.POOL6);
+        long startNs = System.nanoTime();
+        Process gateway = startGateway(c);
+        children.add(gateway);
+        awaitReady(c, gateway, startNs);
+        PingStats ping = ping(c, DemoNetwork.POOL_GATEWAY4, PING_COUNT, "client");
+        out.println("         ping " + DemoNetwork.POOL_GATEWAY4 + " (gateway b) from the client: " + ping.describe());
+        out.flush();
+        return new Client(
+                HexFormat.of().formatHex(publicKey), Base64.getUrlEncoder().encodeToString(publicKey), addresses, ping);
+    }
+
+    /** The registration's config with {@code PrivateKey} filled in, plus the client's own {@code [Gateway]}. */
+    private void writeClientConfig(Side side, byte[] privateKey, String config) throws IOException {
+        Path file = configFile(side);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        char[] key = Keys.toBase64(privateKey);
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
+            w.write("# ringguard demo: the client, as gateway b's POST /v1/peers answered (plus its private key)\n");
+            for (String line : config.split("\n", -1)) {
+                if (line.equals(GatewayConfigWriter.PRIVATE_KEY_PLACEHOLDER)) {
+                    w.write("PrivateKey = ");
+                    w.write(key);
+                    w.write("\n");
+                } else if (!line.isEmpty()) {
+                    w.write(line + "\n");
+                } else {
+                    w.write("\n");
+                }
+            }
+            w.write("\n[Gateway]\n");
+            w.write("MetricsListen = 127.0.0.1:" + side.metricsPort() + "\n");
+            w.write("AdminListen = 127.0.0.1:" + side.adminPort() + "\n");
+            w.write("Storage = sqlite:" + dir.resolve(side.iface() + ".db") + "\n");
+        } finally {
+            Arrays.fill(key, '\0');
+        }
+    }
+
+    /** The status code of an HTTP response, -1 when there is no status line. */
+    private static int status(String response) {
+        String[] statusLine = response.lines().findFirst().orElse("").split(" ");
+        return statusLine.length >= 2 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : -1;
+    }
+
+    /** The body of an HTTP response (after the blank line), empty when there is none. */
+    private static String body(String response) {
+        int end = response.indexOf("\r\n\r\n");
+        return end < 0 ? "" : response.substring(end + 4);
+    }
+
     private void writeConfigs() throws IOException {
         byte[] privateA = Keys.generatePrivateKey();
         byte[] privateB = Keys.generatePrivateKey();
         try {
             byte[] publicA = Keys.publicKey(privateA);
             byte[] publicB = Keys.publicKey(privateB);
+            keyHexA = HexFormat.of().formatHex(publicA);
+            keyHexB = HexFormat.of().formatHex(publicB);
             writeConfig(DemoNetwork.A, privateA, DemoNetwork.B, publicB);
             writeConfig(DemoNetwork.B, privateB, DemoNetwork.A, publicA);
         } finally {
@@ -217,12 +332,20 @@ final class DemoRun {
             w.write("[Interface]\nPrivateKey = ");
             w.write(key);
             w.write("\nListenPort = " + DemoNetwork.LISTEN_PORT + "\n");
-            w.write("Address = " + side.tunnel4() + "/24, " + side.tunnel6() + "/64\n");
+            w.write("Address = " + side.tunnel4() + "/24, " + side.tunnel6() + "/64");
+            if (side == DemoNetwork.B) {
+                w.write(", " + DemoNetwork.POOL_GATEWAY4 + "/24, " + DemoNetwork.POOL_GATEWAY6 + "/64");
+            }
+            w.write("\n");
             w.write("MTU = " + DemoNetwork.MTU + "\n\n");
             w.write("[Gateway]\n");
             w.write("MetricsListen = 127.0.0.1:" + side.metricsPort() + "\n");
             w.write("AdminListen = 127.0.0.1:" + side.adminPort() + "\n");
-            w.write("Storage = sqlite:" + dir.resolve(side.iface() + ".db") + "\n\n");
+            w.write("Storage = sqlite:" + dir.resolve(side.iface() + ".db") + "\n");
+            if (side == DemoNetwork.B) {
+                w.write("AddressPool = " + DemoNetwork.POOL4 + ", " + DemoNetwork.POOL6 + "\n");
+            }
+            w.write("\n");
             w.write("[Peer]\nPublicKey = ");
             w.write(Keys.toBase64(peerPublicKey));
             w.write("\nAllowedIPs = " + peer.tunnel4() + "/32, " + peer.tunnel6() + "/128\n");
@@ -303,7 +426,8 @@ final class DemoRun {
                     if (status == 200) {
                         out.println(String.format(
                                 Locale.ROOT,
-                                "         gateway %s (%s in %s) healthy after %.1f s",
+                                "         %s %s (%s in %s) healthy after %.1f s",
+                                side == DemoNetwork.C ? "client" : "gateway",
                                 side.label(),
                                 side.iface(),
                                 side.namespace(),
@@ -334,8 +458,20 @@ final class DemoRun {
      * curl may not be. Returns the whole response, status line first; empty when it could not connect.
      */
     private static String httpGet(Side side, String path) throws InterruptedException {
+        return http(side, side.metricsPort(), "GET", path, "127.0.0.1", "");
+    }
+
+    /**
+     * One HTTP/1.0 request to {@code 127.0.0.1:port} inside {@code side}'s namespace, through bash's
+     * {@code /dev/tcp}; {@code body} (ASCII JSON) is sent when not empty. Returns the whole response,
+     * status line first; empty when it could not connect.
+     */
+    private static String http(Side side, int port, String method, String path, String host, String body)
+            throws InterruptedException {
         String script = "exec 3<>/dev/tcp/127.0.0.1/\"$1\" || exit 7; "
-                + "printf 'GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n' \"$2\" >&3; cat <&3";
+                + "printf '%s %s HTTP/1.0\\r\\nHost: %s\\r\\n' \"$2\" \"$3\" \"$4\" >&3; "
+                + "if [ -n \"$5\" ]; then printf 'Content-Type: application/json\\r\\nContent-Length: %d\\r\\n' "
+                + "\"${#5}\" >&3; fi; printf '\\r\\n%s' \"$5\" >&3; cat <&3";
         Exec.Result result = Exec.inNamespace(
                 side.namespace(),
                 PROBE_TIMEOUT_MS,
@@ -343,15 +479,16 @@ final class DemoRun {
                 "-c",
                 script,
                 "probe",
-                Integer.toString(side.metricsPort()),
-                path);
+                Integer.toString(port),
+                method,
+                path,
+                host,
+                body);
         return result.ok() ? result.output() : "";
     }
 
     private static int httpStatus(Side side, String path) throws InterruptedException {
-        String response = httpGet(side, path);
-        String[] statusLine = response.lines().findFirst().orElse("").split(" ");
-        return statusLine.length >= 2 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : -1;
+        return status(httpGet(side, path));
     }
 
     private String logTail(Side side) {
@@ -515,7 +652,7 @@ final class DemoRun {
 
     // ---------------------------------------------------------------- summary
 
-    private void printSummary(double forwardMbps, double reverseMbps, PingStats ping4, PingStats ping6)
+    private void printSummary(double forwardMbps, double reverseMbps, PingStats ping4, PingStats ping6, Client client)
             throws InterruptedException, IOException {
         Side a = DemoNetwork.A;
         Side b = DemoNetwork.B;
@@ -552,6 +689,15 @@ final class DemoRun {
         table.row("accounting a -> b", agreement(atA.txBytes(), atB.rxBytes()), "sent by a, received by b");
         table.row("accounting b -> a", agreement(atB.txBytes(), atA.rxBytes()), "sent by b, received by a");
         table.blank();
+        long[] clientCounters = settledClientCounters(client);
+        table.row("registered client", String.join(", ", client.addresses()), "at gateway b, from its AddressPool");
+        table.row("client ping", client.ping().describe(), "to " + DemoNetwork.POOL_GATEWAY4 + " (gateway b)");
+        table.row(
+                "accounting client -> b",
+                agreement(clientCounters[0], clientCounters[1]),
+                "client's counters vs b's GET /v1/peers/{key}");
+        table.row("accounting b -> client", agreement(clientCounters[2], clientCounters[3]), "");
+        table.blank();
         table.row("metrics a", "sudo ip netns exec " + a.namespace() + " curl -s " + a.metricsUrl(), "");
         table.row("metrics b", "sudo ip netns exec " + b.namespace() + " curl -s " + b.metricsUrl(), "");
         table.print(out);
@@ -570,14 +716,46 @@ final class DemoRun {
     private UapiPeer[] settledCounters() throws InterruptedException, IOException {
         long deadlineNs = System.nanoTime() + SETTLE_TIMEOUT_MS * 1_000_000;
         while (true) {
-            UapiPeer atA = UapiPeer.query(DemoNetwork.A.uapiSocket());
-            UapiPeer atB = UapiPeer.query(DemoNetwork.B.uapiSocket());
+            UapiPeer atA = UapiPeer.query(DemoNetwork.A.uapiSocket(), keyHexB);
+            UapiPeer atB = UapiPeer.query(DemoNetwork.B.uapiSocket(), keyHexA);
             if (atA == null || atB == null) {
                 throw new IOException("a gateway lost its peer");
             }
             boolean agree = atA.txBytes() == atB.rxBytes() && atB.txBytes() == atA.rxBytes();
             if (agree || System.nanoTime() > deadlineNs) {
                 return new UapiPeer[] {atA, atB};
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /**
+     * {client sent, b's API says received, b's API says sent, client received}, once they agree or the
+     * bound passes: the client's side from its UAPI socket, b's from the admin API (persisted totals
+     * plus what is not synced yet), so this checks the registry's accounting against the client.
+     */
+    private long[] settledClientCounters(Client client) throws InterruptedException, IOException {
+        long deadlineNs = System.nanoTime() + SETTLE_TIMEOUT_MS * 1_000_000;
+        while (true) {
+            UapiPeer atClient = UapiPeer.query(DemoNetwork.C.uapiSocket(), null);
+            String response = http(
+                    DemoNetwork.B,
+                    DemoNetwork.B.adminPort(),
+                    "GET",
+                    "/v1/peers/" + client.publicKeyUrl(),
+                    "127.0.0.1",
+                    "");
+            if (atClient == null || status(response) != 200) {
+                throw new IOException("the client or its registration is gone: "
+                        + response.lines().findFirst().orElse(""));
+            }
+            JsonNode atGateway = JSON.readTree(body(response));
+            long[] counters = {
+                atClient.txBytes(), atGateway.path("rx_bytes").asLong(-1),
+                atGateway.path("tx_bytes").asLong(-1), atClient.rxBytes()
+            };
+            if ((counters[0] == counters[1] && counters[2] == counters[3]) || System.nanoTime() > deadlineNs) {
+                return counters;
             }
             Thread.sleep(100);
         }
@@ -601,7 +779,7 @@ final class DemoRun {
     // ---------------------------------------------------------------- endings
 
     private void step(int n, String text) {
-        out.println("  [" + n + "/6] " + text);
+        out.println("  [" + n + "/" + STEPS + "] " + text);
         out.flush();
     }
 

@@ -24,6 +24,14 @@ record UapiPeer(long txBytes, long rxBytes, long lastHandshakeEpochSec) {
 
     /** Asks the daemon behind {@code socket} for its state; the first peer's counters, or null if it has none. */
     static UapiPeer query(Path socket) throws IOException {
+        return query(socket, null);
+    }
+
+    /**
+     * Asks the daemon behind {@code socket} for its state; the counters of the peer whose public key
+     * is {@code publicKeyHex} (the first peer when null), or null if there is no such peer.
+     */
+    static UapiPeer query(Path socket, String publicKeyHex) throws IOException {
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
             OutputStream out = Channels.newOutputStream(channel);
             out.write("get=1\n\n".getBytes(StandardCharsets.US_ASCII));
@@ -38,18 +46,24 @@ record UapiPeer(long txBytes, long rxBytes, long lastHandshakeEpochSec) {
                     throw new IOException("UAPI reply from " + socket + " is too long");
                 }
             }
-            return parse(reply.toString());
+            return parse(reply.toString(), publicKeyHex);
         }
     }
 
+    /** The first peer in a {@code get=1} reply, or null when the reply names none. */
+    static UapiPeer parse(String reply) throws IOException {
+        return parse(reply, null);
+    }
+
     /**
-     * The first peer in a {@code get=1} reply, or null when the reply names none.
+     * The peer {@code publicKeyHex} (the first when null) in a {@code get=1} reply, or null when the
+     * reply does not name it.
      *
      * @throws IOException when the reply does not end with {@code errno=0}
      */
-    static UapiPeer parse(String reply) throws IOException {
-        boolean inPeer = false;
-        boolean done = false;
+    static UapiPeer parse(String reply, String publicKeyHex) throws IOException {
+        UapiPeer found = null;
+        boolean inWanted = false;
         long tx = 0;
         long rx = 0;
         long handshake = 0;
@@ -63,12 +77,17 @@ record UapiPeer(long txBytes, long rxBytes, long lastHandshakeEpochSec) {
             String value = line.substring(eq + 1);
             switch (key) {
                 case "public_key" -> {
-                    done = inPeer;
-                    inPeer = true;
+                    if (inWanted && found == null) {
+                        found = new UapiPeer(tx, rx, handshake);
+                    }
+                    inWanted = found == null && (publicKeyHex == null || publicKeyHex.equalsIgnoreCase(value));
+                    tx = 0;
+                    rx = 0;
+                    handshake = 0;
                 }
-                case "tx_bytes" -> tx = done ? tx : Long.parseLong(value);
-                case "rx_bytes" -> rx = done ? rx : Long.parseLong(value);
-                case "last_handshake_time_sec" -> handshake = done ? handshake : Long.parseLong(value);
+                case "tx_bytes" -> tx = inWanted ? Long.parseLong(value) : tx;
+                case "rx_bytes" -> rx = inWanted ? Long.parseLong(value) : rx;
+                case "last_handshake_time_sec" -> handshake = inWanted ? Long.parseLong(value) : handshake;
                 case "errno" -> errno = value;
                 default -> {
                     // Keys, endpoint, allowed IPs: not part of the summary.
@@ -78,6 +97,9 @@ record UapiPeer(long txBytes, long rxBytes, long lastHandshakeEpochSec) {
         if (!"0".equals(errno)) {
             throw new IOException("UAPI get failed: errno=" + errno);
         }
-        return inPeer ? new UapiPeer(tx, rx, handshake) : null;
+        if (inWanted && found == null) {
+            found = new UapiPeer(tx, rx, handshake);
+        }
+        return found;
     }
 }

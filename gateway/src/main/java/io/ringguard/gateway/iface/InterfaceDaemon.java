@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code ringguard -f IFACE}: wireguard-go's interface mode. Creates the TUN, starts the dataplane,
@@ -19,6 +21,8 @@ import java.util.concurrent.ExecutionException;
  * removes the socket and the interface.
  */
 public final class InterfaceDaemon {
+    private static final Logger LOG = LoggerFactory.getLogger(InterfaceDaemon.class);
+
     public static final int DEFAULT_MTU = 1420;
 
     private InterfaceDaemon() {}
@@ -60,10 +64,13 @@ public final class InterfaceDaemon {
             device.start();
             server = UapiServer.start(iface, new DeviceUapiService(device));
             device.terminated().thenAccept(stop::complete);
-            err.println("ringguard: interface " + iface + " up, UAPI at " + UapiServer.socketPath(iface)
-                    + ", listening on UDP " + device.listenPort());
+            LOG.info(
+                    "interface {} up, UAPI at {}, listening on UDP {}",
+                    iface,
+                    UapiServer.socketPath(iface),
+                    device.listenPort());
             String reason = stop.get();
-            err.println("ringguard: shutting down (" + reason + ")");
+            LOG.info("shutting down ({})", reason);
             return 0;
         } catch (NativeIoException e) {
             err.println("ringguard: " + e.getMessage());

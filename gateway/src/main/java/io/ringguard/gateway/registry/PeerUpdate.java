@@ -65,6 +65,29 @@ public final class PeerUpdate {
         return new PeerUpdate(setPresharedKey, presharedKey, setAllowance, allowanceBytes, allowedIps, true, value);
     }
 
+    /**
+     * Which parts change, for logs: the preshared key shows only as {@code set} or {@code removed}, never
+     * its value.
+     */
+    @Override
+    public String toString() {
+        StringBuilder out = new StringBuilder();
+        if (setPresharedKey) {
+            out.append("preshared key ").append(presharedKey == null ? "removed" : "set");
+        }
+        if (setAllowance) {
+            out.append(out.isEmpty() ? "" : ", ").append("allowance ");
+            out.append(allowanceBytes == PeerRecord.UNLIMITED ? "unlimited" : allowanceBytes + " bytes");
+        }
+        if (allowedIps != null) {
+            out.append(out.isEmpty() ? "" : ", ").append("allowed IPs ").append(allowedIps);
+        }
+        if (setEndpoint) {
+            out.append(out.isEmpty() ? "" : ", ").append("endpoint ").append(endpoint == null ? "cleared" : endpoint);
+        }
+        return out.isEmpty() ? "no change" : out.toString();
+    }
+
     /** Applies this change to {@code record}; the totals and creation time are kept. */
     PeerRecord applyTo(PeerRecord record, long nowMs) {
         return new PeerRecord(
@@ -82,13 +105,5 @@ public final class PeerUpdate {
 
     public boolean setsAllowance() {
         return setAllowance;
-    }
-
-    @Override
-    public String toString() {
-        return "PeerUpdate[" + (setPresharedKey ? "psk " : "")
-                + (setAllowance ? "allowance=" + allowanceBytes + " " : "")
-                + (allowedIps != null ? "allowedIps=" + allowedIps + " " : "")
-                + (setEndpoint ? "endpoint=" + endpoint : "") + "]";
     }
 }

@@ -2,7 +2,6 @@ package io.ringguard.gateway.uapi;
 
 import java.io.IOException;
 import java.io.Writer;
-import java.lang.System.Logger.Level;
 import java.net.ConnectException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -32,6 +31,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The UAPI stream unix socket, {@code /var/run/wireguard/IFACE.sock}, that {@code wg} and {@code
@@ -71,7 +72,7 @@ public final class UapiServer implements AutoCloseable {
     /** Where wireguard-go and {@code wg} keep UAPI sockets. */
     public static final Path SOCKET_DIR = Path.of("/var/run/wireguard");
 
-    private static final System.Logger LOG = System.getLogger(UapiServer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UapiServer.class);
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
     private static final int BACKLOG = 16;
@@ -210,7 +211,7 @@ public final class UapiServer implements AutoCloseable {
                 Files.deleteIfExists(path);
             }
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "could not remove UAPI socket " + path + ": " + e);
+            LOG.warn("could not remove UAPI socket " + path + ": " + e);
         }
     }
 
@@ -238,7 +239,7 @@ public final class UapiServer implements AutoCloseable {
             throw new SocketInUseException(path + " is in use: another process serves this interface"
                     + " (ringguard or wireguard-go already running for it?)");
         }
-        LOG.log(Level.INFO, "removing stale UAPI socket " + path);
+        LOG.info("removing stale UAPI socket " + path);
         Files.deleteIfExists(path);
     }
 
@@ -302,7 +303,7 @@ public final class UapiServer implements AutoCloseable {
                     return;
                 }
                 // E.g. EMFILE: wait a little rather than spin on an error that persists.
-                LOG.log(Level.WARNING, "UAPI accept on " + path + " failed: " + e);
+                LOG.warn("UAPI accept on " + path + " failed: " + e);
                 try {
                     Thread.sleep(100);
                 } catch (InterruptedException ie) {
@@ -331,15 +332,15 @@ public final class UapiServer implements AutoCloseable {
         try (Connection connection = new Connection(channel)) {
             connection.run();
         } catch (InterruptedByTimeoutException e) {
-            LOG.log(Level.DEBUG, "UAPI client on " + path + " timed out");
+            LOG.debug("UAPI client on " + path + " timed out");
         } catch (IOException e) {
             if (!closed) {
-                LOG.log(Level.DEBUG, "UAPI connection on " + path + " ended: " + e);
+                LOG.debug("UAPI connection on " + path + " ended: " + e);
             }
         } catch (RuntimeException e) {
             // E.g. a cancelled selection key when close() raced us; anything else is a bug worth a trace.
             if (!closed) {
-                LOG.log(Level.ERROR, "UAPI connection on " + path + " failed", e);
+                LOG.error("UAPI connection on " + path + " failed", e);
             }
         } finally {
             open.remove(channel);
@@ -445,16 +446,14 @@ public final class UapiServer implements AutoCloseable {
                     try {
                         errno = service.set(set);
                     } catch (RuntimeException e) {
-                        LOG.log(Level.ERROR, "UAPI set failed in the service", e);
+                        LOG.error("UAPI set failed in the service", e);
                         errno = UapiErrno.EIO;
                     }
                     UapiResponseWriter.writeErrno(reply, errno);
                     reply.flush();
                 }
                 case UapiRequest.Malformed malformed -> {
-                    LOG.log(
-                            Level.INFO,
-                            "UAPI request rejected with errno " + malformed.errno() + ": " + malformed.message());
+                    LOG.info("UAPI request rejected with errno " + malformed.errno() + ": " + malformed.message());
                     UapiResponseWriter.writeErrno(reply, malformed.errno());
                     reply.flush();
                 }
@@ -466,7 +465,7 @@ public final class UapiServer implements AutoCloseable {
             try {
                 service.writeGet(reply);
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "UAPI get failed in the service", e);
+                LOG.error("UAPI get failed in the service", e);
                 if (reply.sentBytes > 0) {
                     throw new IOException("UAPI get failed mid-reply; dropping the connection", e);
                 }

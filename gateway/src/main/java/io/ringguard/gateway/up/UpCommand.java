@@ -36,6 +36,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code ringguard up CONFIG}: the gateway appliance. Reads and validates the whole configuration
@@ -45,6 +47,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * reloads the file without dropping sessions or counters of unchanged peers.
  */
 public final class UpCommand {
+    private static final Logger LOG = LoggerFactory.getLogger(UpCommand.class);
+
     private final Path configFile;
     private final PrintWriter err;
     /** Reservations older than this at start were left by an interrupted registration. */
@@ -176,15 +180,14 @@ public final class UpCommand {
             admin = AdminServer.start(
                     new InetSocketAddress(InetAddress.getByName(adminListen.host()), adminListen.port()), token, peers);
             device.terminated().thenAccept(reason -> events.offer("gone:" + reason));
-            err.println(
-                    "ringguard: " + iface + " up: " + config.device().peers().size() + " peers in the file, "
-                            + registry.accounting().size() + " registered, UDP " + device.listenPort() + ", UAPI "
-                            + UapiServer.socketPath(iface) + ", admin API " + adminListen);
+            LOG.info(iface + " up: " + config.device().peers().size() + " peers in the file, "
+                    + registry.accounting().size() + " registered, UDP " + device.listenPort() + ", UAPI "
+                    + UapiServer.socketPath(iface) + ", admin API " + adminListen);
             GatewayConfig current = config;
             while (true) {
                 String event = events.take();
                 if (!event.equals("reload")) {
-                    err.println("ringguard: shutting down (" + event + ")");
+                    LOG.info("shutting down ({})", event);
                     return 0;
                 }
                 current = reload(peers, routes, current);
@@ -272,7 +275,7 @@ public final class UpCommand {
                 LinkSetup.routes(iface, removed, added);
                 routed = wanted;
             } catch (IOException e) {
-                err.println("ringguard: routes: " + e.getMessage());
+                LOG.warn("routes: {}", e.getMessage());
             }
         }
     }
@@ -287,32 +290,31 @@ public final class UpCommand {
         try {
             next = parser.parse(configFile);
         } catch (ConfigException e) {
-            err.println("ringguard: reload refused, still running the previous configuration: " + e.getMessage());
+            LOG.warn("reload refused, still running the previous configuration: {}", e.getMessage());
             return current;
         }
         if (!next.interfaceName().equals(current.interfaceName())) {
-            err.println("ringguard: reload refused: the interface name cannot change");
+            LOG.warn("reload refused: the interface name cannot change");
             return current;
         }
         int errno;
         try {
             errno = peers.applyFileConfig(next.device());
         } catch (StorageException e) {
-            err.println("ringguard: reload refused, the peer registry cannot be read: " + e.getMessage());
+            LOG.warn("reload refused, the peer registry cannot be read: {}", e.getMessage());
             return current;
         }
         if (errno != 0) {
-            err.println("ringguard: reload refused (errno " + errno + "), still running the previous configuration");
+            LOG.warn("reload refused (errno {}), still running the previous configuration", errno);
             return current;
         }
         try {
             LinkSetup.reconcile(current.interfaceName(), current.addresses(), next.addresses(), next.mtu());
         } catch (IOException e) {
-            err.println("ringguard: reload: addresses: " + e.getMessage());
+            LOG.warn("reload: addresses: {}", e.getMessage());
         }
         routes.reconcile();
-        err.println("ringguard: reloaded " + configFile + ": "
-                + next.device().peers().size() + " peers");
+        LOG.info("reloaded {}: {} peers", configFile, next.device().peers().size());
         return next;
     }
 }

@@ -25,6 +25,17 @@ class UapiPeerTest {
     }
 
     @Test
+    void shouldReadTheNamedPeersCounters() throws IOException {
+        String reply = "private_key=" + "c".repeat(64) + "\nlisten_port=51820\n"
+                + "public_key=" + KEY_A + "\ntx_bytes=10\nrx_bytes=20\nlast_handshake_time_sec=30\n"
+                + "public_key=" + KEY_B + "\ntx_bytes=1\nrx_bytes=2\nlast_handshake_time_sec=3\n"
+                + "allowed_ip=198.19.253.2/32\nerrno=0\n\n";
+        assertEquals(new UapiPeer(1, 2, 3), UapiPeer.parse(reply, KEY_B.toUpperCase(java.util.Locale.ROOT)));
+        assertEquals(new UapiPeer(10, 20, 30), UapiPeer.parse(reply, KEY_A));
+        assertNull(UapiPeer.parse(reply, "d".repeat(64)));
+    }
+
+    @Test
     void shouldReturnNullWithoutPeers() throws IOException {
         assertNull(UapiPeer.parse("private_key=" + "c".repeat(64) + "\nlisten_port=51820\nerrno=0\n\n"));
     }

@@ -33,9 +33,11 @@ import org.junit.jupiter.api.Timeout;
 @Tag("integration")
 @Timeout(300)
 class DemoIT {
-    private static final List<String> NAMESPACES = List.of("rgdemo-a", "rgdemo-b");
-    private static final List<String> SOCKETS =
-            List.of("/var/run/wireguard/rgdemo-wg-a.sock", "/var/run/wireguard/rgdemo-wg-b.sock");
+    private static final List<String> NAMESPACES = List.of("rgdemo-a", "rgdemo-b", "rgdemo-c");
+    private static final List<String> SOCKETS = List.of(
+            "/var/run/wireguard/rgdemo-wg-a.sock",
+            "/var/run/wireguard/rgdemo-wg-b.sock",
+            "/var/run/wireguard/rgdemo-wg-c.sock");
     /** Two JVM starts, a handshake and 2 x 3 s of iperf3 on a busy 2-core machine, with room to spare. */
     private static final long DEMO_TIMEOUT_MS = 240_000;
 
@@ -92,7 +94,33 @@ class DemoIT {
         assertTrue(sent[0] > 0 && sent[1] > 0, () -> "no bytes accounted:\n" + out);
         assertEquals(sent[0], received[1], () -> "a sent what b did not receive:\n" + out);
         assertEquals(sent[1], received[0], () -> "b sent what a did not receive:\n" + out);
-        assertTrue(out.contains("accounting a -> b   match: "), out);
+        assertTrue(
+                Pattern.compile("(?m)^  accounting a -> b\\s+match: ")
+                        .matcher(out)
+                        .find(),
+                out);
+        // The registered client: an address from b's pool, its pings answered, and b's registry
+        // (GET /v1/peers/{key}) agreeing with the client's own counters both ways.
+        assertTrue(
+                Pattern.compile("POST /v1/peers -> 201: 198\\.19\\.253\\.\\d+/32, fd00:253::\\p{XDigit}+/128")
+                        .matcher(out)
+                        .find(),
+                out);
+        assertTrue(
+                Pattern.compile("(?m)^  client ping\\s+5/5 received")
+                        .matcher(out)
+                        .find(),
+                out);
+        assertTrue(
+                Pattern.compile("(?m)^  accounting client -> b\\s+match: [1-9]")
+                        .matcher(out)
+                        .find(),
+                out);
+        assertTrue(
+                Pattern.compile("(?m)^  accounting b -> client\\s+match: [1-9]")
+                        .matcher(out)
+                        .find(),
+                out);
         assertTrue(out.contains("sudo ip netns exec rgdemo-a curl -s http://127.0.0.1:"), out);
         assertTrue(out.contains("cleaned up: gateways stopped"), out);
 

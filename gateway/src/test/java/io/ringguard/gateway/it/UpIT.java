@@ -178,7 +178,7 @@ class UpIT {
                 wg.addPeer(upPublicKey, newPsk, tunnelSubnets(netns), null, 0);
                 up.writeConfig(reloaded);
                 up.reload();
-                up.awaitLog("ringguard: reloaded", 1, RELOAD_TIMEOUT_MS);
+                up.awaitLog("reloaded /", 1, RELOAD_TIMEOUT_MS);
 
                 PeerStatus afterReload = Tunnels.status(up, wg);
                 assertEquals(
