@@ -34,7 +34,9 @@ enum ConfigKey {
     GOSSIP(Section.GATEWAY, "Gossip", false),
     GOSSIP_SEEDS(Section.GATEWAY, "GossipSeeds", true),
     ORG_PUBLIC_KEY(Section.GATEWAY, "OrgPublicKey", false),
-    ADMIN_TOKEN_FILE(Section.GATEWAY, "AdminTokenFile", false);
+    ADMIN_TOKEN_FILE(Section.GATEWAY, "AdminTokenFile", false),
+    NODE_KEY_FILE(Section.GATEWAY, "NodeKeyFile", false),
+    VOUCH_FILE(Section.GATEWAY, "VouchFile", false);
 
     private static final ConfigKey[] ALL = values();
 

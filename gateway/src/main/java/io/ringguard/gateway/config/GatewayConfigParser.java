@@ -442,6 +442,8 @@ public final class GatewayConfigParser {
                     d.gossipSeeds.addAll(ConfigValues.list(value, v -> HostPort.parse(v, MIN_SEND_PORT)));
                 case ORG_PUBLIC_KEY -> d.orgPublicKey = OrgPublicKey.of(ConfigValues.key(value));
                 case ADMIN_TOKEN_FILE -> d.adminTokenFile = path(value.toString());
+                case NODE_KEY_FILE -> d.nodeKeyFile = path(value.toString());
+                case VOUCH_FILE -> d.vouchFile = path(value.toString());
                 default -> throw new IllegalStateException("not a [Gateway] key: " + key);
             }
         }
@@ -622,7 +624,9 @@ public final class GatewayConfigParser {
                     Optional.ofNullable(d.gossip),
                     d.gossipSeeds,
                     Optional.ofNullable(d.orgPublicKey),
-                    Optional.ofNullable(d.adminTokenFile));
+                    Optional.ofNullable(d.adminTokenFile),
+                    Optional.ofNullable(d.nodeKeyFile),
+                    Optional.ofNullable(d.vouchFile));
         }
 
         /** Literal loopback, {@code localhost} (RFC 6761), or a name whose every address is loopback. */
@@ -697,6 +701,8 @@ public final class GatewayConfigParser {
         final List<HostPort> gossipSeeds = new ArrayList<>();
         OrgPublicKey orgPublicKey;
         Path adminTokenFile;
+        Path nodeKeyFile;
+        Path vouchFile;
 
         GatewayDraft(int line, String iface) {
             this.line = line;

@@ -151,6 +151,8 @@ public final class GatewayConfigWriter {
         }
         g.orgPublicKey().ifPresent(key -> out.line("OrgPublicKey", key.toString()));
         g.adminTokenFile().ifPresent(file -> out.line("AdminTokenFile", file.toString()));
+        g.nodeKeyFile().ifPresent(file -> out.line("NodeKeyFile", file.toString()));
+        g.vouchFile().ifPresent(file -> out.line("VouchFile", file.toString()));
     }
 
     private static void line(StringBuilder out, String key, String value) {

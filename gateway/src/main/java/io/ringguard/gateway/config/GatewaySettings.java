@@ -22,6 +22,10 @@ import java.util.Optional;
  * @param gossipSeeds members to join through at startup
  * @param orgPublicKey the key that signs vouches and org control messages
  * @param adminTokenFile the file holding the admin API's bearer token
+ * @param nodeKeyFile the mesh node's Ed25519 private key (mode 0600, created on first start); default
+ *     {@code /var/lib/ringguard/IFACE.nodekey}
+ * @param vouchFile the org's vouch for this node's key ({@code ringguard org vouch}'s output); required
+ *     with {@code gossip}
  */
 public record GatewaySettings(
         HostPort metricsListen,
@@ -32,7 +36,9 @@ public record GatewaySettings(
         Optional<HostPort> gossip,
         List<HostPort> gossipSeeds,
         Optional<OrgPublicKey> orgPublicKey,
-        Optional<Path> adminTokenFile) {
+        Optional<Path> adminTokenFile,
+        Optional<Path> nodeKeyFile,
+        Optional<Path> vouchFile) {
     /** {@code Workers = auto}: one fewer than the available cores, at least 1. */
     public static final int WORKERS_AUTO = 0;
 
@@ -65,7 +71,14 @@ public record GatewaySettings(
                 Optional.empty(),
                 List.of(),
                 Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
+    }
+
+    /** {@code NodeKeyFile}, or {@code /var/lib/ringguard/IFACE.nodekey} when it is not set. */
+    public Path nodeKeyFileOrDefault(String iface) {
+        return nodeKeyFile.orElse(DEFAULT_STORAGE_DIRECTORY.resolve(iface + ".nodekey"));
     }
 
     /** {@code sqlite:/var/lib/ringguard/IFACE.db}. */
