@@ -3,6 +3,7 @@ package io.ringguard.gateway.admin;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringguard.dataplane.config.Cidr;
 import io.ringguard.membership.identity.Endpoint;
 import io.ringguard.membership.identity.MeshPrefix;
 import io.ringguard.membership.swim.MemberView;
@@ -24,7 +25,8 @@ final class MeshJson {
             row.put("wg_public_key", m.wgPublicKey().toBase64());
             ArrayNode addresses = row.putArray("mesh_addresses");
             for (MeshPrefix p : m.meshAddresses()) {
-                addresses.add(p.toString());
+                // Cidr prints IPv6 compressed (fd00::1/128), as /v1/peers and wg(8) do.
+                addresses.add(Cidr.parse(p.toString()).toString());
             }
             endpoint(row, "gossip_endpoint", m.gossipEndpoint());
             endpoint(row, "observed_endpoint", m.observedEndpoint());
