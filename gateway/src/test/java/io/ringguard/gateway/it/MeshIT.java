@@ -34,6 +34,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The gateway mesh in namespaces: three {@code ringguard up} gateways with {@code Gossip} join through
@@ -212,6 +214,107 @@ class MeshIT {
                 nodes);
         System.out.println(
                 "MeshIT: leaving member removed " + (System.nanoTime() - leaveNs) / 1_000_000L + " ms after SIGTERM");
+    }
+
+    /**
+     * b and c each sit behind their own NAT router (nftables masquerade on the router's hub side); a is
+     * public and the seed. With plain masquerade (Linux keeps the source port: endpoint-independent
+     * mapping) b and c reach each other directly; with {@code masquerade random} (a new port per
+     * destination, like a symmetric NAT) they cannot, and WireGuard goes through a's relay.
+     *
+     * <pre>
+     *   rgns&lt;a&gt; ---- hub ---- router b (NAT) ---- rgns&lt;b&gt;
+     *                    \---- router c (NAT) ---- rgns&lt;c&gt;
+     * </pre>
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"masquerade", "masquerade random"})
+    void shouldConnectMembersBehindNatsDirectlyOrThroughTheRelay(String nat) throws Exception {
+        Prerequisites.requireProgram("nft");
+        boolean symmetric = nat.contains("random");
+        OrgKeys org = OrgKeys.generate();
+        Netns hub = track(Netns.create());
+        hub.exec(5_000, "sysctl", "-qw", "net.ipv4.ip_forward=1").orThrow();
+        Netns aNetns = track(Netns.create());
+        Netns.Link aLink = hub.connect(aNetns);
+        aNetns.ip("route", "add", hubSubnet(hub), "via", aLink.localAddress());
+        Node a = start(org, aNetns, aLink.remoteAddress(), null);
+        String seed = aLink.remoteAddress() + ":" + GOSSIP_PORT;
+        String[] publicAddress = new String[2];
+        List<Node> natted = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Netns router = track(Netns.create());
+            Netns.Link wan = hub.connect(router);
+            Netns inside = track(Netns.create());
+            Netns.Link lan = router.connect(inside);
+            router.exec(5_000, "sysctl", "-qw", "net.ipv4.ip_forward=1").orThrow();
+            router.ip("route", "add", hubSubnet(hub), "via", wan.localAddress());
+            router.exec(5_000, "nft", "add table ip nat").orThrow();
+            router.exec(5_000, "nft", "add chain ip nat postrouting { type nat hook postrouting priority 100 ; }")
+                    .orThrow();
+            router.exec(5_000, "nft", "add rule ip nat postrouting oifname " + wan.remoteInterface() + " " + nat)
+                    .orThrow();
+            // Like a home router's firewall: unsolicited packets from outside are dropped before their
+            // conntrack entry is confirmed. Without this, a punch packet that arrives before the inside
+            // node's own one leaves a confirmed entry that makes masquerade pick another port.
+            router.exec(5_000, "nft", "add table ip filter").orThrow();
+            router.exec(5_000, "nft", "add chain ip filter input { type filter hook input priority 0 ; }")
+                    .orThrow();
+            router.exec(
+                            5_000,
+                            "nft",
+                            "add rule ip filter input iifname " + wan.remoteInterface() + " ct state new drop")
+                    .orThrow();
+            inside.ip("route", "add", hubSubnet(hub), "via", lan.localAddress());
+            publicAddress[i] = wan.remoteAddress();
+            natted.add(start(org, inside, lan.remoteAddress(), seed));
+        }
+        Node b = natted.get(0);
+        Node c = natted.get(1);
+        List<Node> nodes = List.of(a, b, c);
+
+        long startNs = System.nanoTime();
+        String expectedPath = symmetric ? "relay" : "direct";
+        await(
+                "b and c see each other on a " + expectedPath + " path",
+                FORM_TIMEOUT_MS,
+                () -> expectedPath.equals(pathTo(b, c)) && expectedPath.equals(pathTo(c, b)),
+                nodes);
+        System.out.println("MeshIT (" + nat + "): b and c " + expectedPath + " after "
+                + (System.nanoTime() - startNs) / 1_000_000L + " ms");
+        Tunnels.assertPings(b.up(), c.up(), c.up().tunnelAddress(), 3);
+        Tunnels.assertPings(c.up(), b.up(), b.up().tunnelAddress(), 3);
+        Tunnels.assertPings(b.up(), a.up(), a.up().tunnelAddress(), 3);
+        System.out.println("MeshIT (" + nat + "): b and c ping each other " + (System.nanoTime() - startNs) / 1_000_000L
+                + " ms after the start");
+
+        String bToC = b.up().peerStatus(c.up().publicKeyBase64()).endpoint();
+        String cToB = c.up().peerStatus(b.up().publicKeyBase64()).endpoint();
+        if (symmetric) {
+            // Both sides send to a's forwarder for the pair: a's address, one port that is neither
+            // a's WireGuard nor its gossip port.
+            assertEquals(bToC, cToB, "both sides must use the same relay socket");
+            assertTrue(bToC.startsWith(a.underlay() + ":"), bToC);
+            assertTrue(!bToC.endsWith(":" + WG_PORT) && !bToC.endsWith(":" + GOSSIP_PORT), bToC);
+        } else {
+            // Straight to the other NAT's public address (the mapping of its WireGuard port).
+            assertEquals(publicAddress[1] + ":" + WG_PORT, bToC);
+            assertEquals(publicAddress[0] + ":" + WG_PORT, cToB);
+        }
+    }
+
+    /** The {@code path} {@code from}'s /v1/members shows for {@code to}, or null when it is not listed. */
+    private static String pathTo(Node from, Node to) {
+        try {
+            for (JsonNode m : JSON.readTree(http(from.netns(), "GET", "/v1/members", null, 200))) {
+                if (m.get("node_key").asText().equals(to.nodeKey().toBase64())) {
+                    return m.get("path").asText();
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private Node start(OrgKeys org, Netns netns, String underlay, String seed) throws IOException {
