@@ -65,7 +65,11 @@ public final class MeshNode implements MeshControl, AutoCloseable {
     private final UnsafeBuffer rxBuffer = new UnsafeBuffer(rxBytes);
     private final ByteBuffer tx = ByteBuffer.allocate(DATAGRAM_BYTES);
     private final Thread thread;
+    private final MembershipListener listener;
     private volatile boolean running = true;
+    private volatile boolean leaving;
+    private boolean revoked; // mesh thread only
+    private long nextSelfCheckMs; // mesh thread only
     private long sendErrors; // mesh thread only
 
     private MeshNode(
@@ -83,6 +87,7 @@ public final class MeshNode implements MeshControl, AutoCloseable {
         this.selector = selector;
         this.seeds = List.copyOf(seeds);
         this.relay = relay;
+        this.listener = listener;
         this.engine = new MembershipEngine(
                 MembershipConfig.lan(),
                 identity.signer(),
@@ -187,6 +192,10 @@ public final class MeshNode implements MeshControl, AutoCloseable {
                 long nowMs = nowMs();
                 long nextMs = engine.tick(nowMs);
                 nextMs = Math.min(nextMs, relay.doWork(nowMs));
+                if (nowMs >= nextSelfCheckMs) {
+                    nextSelfCheckMs = nowMs + 1_000;
+                    checkRevoked();
+                }
                 long waitMs = Math.max(1, Math.min(MAX_WAIT_MS, nextMs - nowMs));
                 selector.select(waitMs);
                 selector.selectedKeys().clear();
@@ -194,6 +203,21 @@ public final class MeshNode implements MeshControl, AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             LOG.error("mesh: the membership thread stopped", e);
+        }
+    }
+
+    /**
+     * The engine stops on its own when the org revokes this node, without telling the listener: drop
+     * every member's peer here, since this node may no longer talk to the mesh. Mesh thread.
+     */
+    private void checkRevoked() {
+        if (revoked || leaving || engine.selfView().state() != io.ringguard.membership.swim.MemberState.LEFT) {
+            return;
+        }
+        revoked = true;
+        LOG.warn("mesh: the org revoked this node; removing every member's peer");
+        for (MemberView m : engine.members()) {
+            listener.onMemberDown(m);
         }
     }
 
@@ -313,6 +337,7 @@ public final class MeshNode implements MeshControl, AutoCloseable {
         if (!running) {
             return;
         }
+        leaving = true;
         try {
             onMeshThread(() -> {
                 engine.leave(nowMs());

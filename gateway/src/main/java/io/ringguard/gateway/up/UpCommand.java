@@ -88,6 +88,16 @@ public final class UpCommand {
                 return 2;
             }
         }
+        try {
+            return run(config, mesh);
+        } finally {
+            if (mesh != null) {
+                mesh.signer().destroy(); // the node key is zeroed on every way out
+            }
+        }
+    }
+
+    private int run(GatewayConfig config, MeshIdentity mesh) {
         BearerToken token = null;
         if (config.gateway().adminTokenFile().isPresent()) {
             try {
@@ -109,9 +119,6 @@ public final class UpCommand {
             return run(config, store, token, mesh);
         } finally {
             store.close();
-            if (mesh != null) {
-                mesh.signer().destroy();
-            }
         }
     }
 

@@ -201,6 +201,17 @@ class MeshIT {
         System.out.println(
                 "MeshIT: revoked member removed from every other member's WireGuard peers in " + revokedMs + " ms");
         Tunnels.assertPings(a.up(), b.up(), b.up().tunnelAddress(), 2);
+        // c is cut off (members drop its frames): it drops its mesh peers, by the revocation if it hears
+        // of it, else when its failure detector declares the silent members dead.
+        await(
+                "c without peers after its revocation",
+                FORM_TIMEOUT_MS,
+                () -> peerKeys(c).isEmpty(),
+                nodes);
+        System.out.println("MeshIT: the revoked member dropped its own mesh peers "
+                + (System.nanoTime() - revokeNs) / 1_000_000L + " ms after the revocation ("
+                + (c.up().logTail().contains("the org revoked this node") ? "told by gossip" : "members declared dead")
+                + ")");
 
         // 6. b shuts down gracefully: its leave reaches a, which drops the peer within the bound.
         long leaveNs = System.nanoTime();
