@@ -25,13 +25,20 @@ import picocli.CommandLine.Parameters;
         usageHelpWidth = 100,
         exitCodeOnInvalidInput = Main.EXIT_USAGE,
         exitCodeOnExecutionException = Main.EXIT_FAILURE,
-        subcommands = {io.ringguard.gateway.up.Up.class, io.ringguard.gateway.demo.Demo.class},
+        subcommands = {
+            io.ringguard.gateway.up.Up.class,
+            io.ringguard.gateway.demo.Demo.class,
+            io.ringguard.gateway.mesh.Org.class,
+            io.ringguard.gateway.mesh.Members.class
+        },
         description = {
             "RingGuard: a WireGuard-compatible userspace gateway.",
             "",
             "  ringguard [-f|--foreground] IFACE   wireguard-go compatible interface, configured by wg(8)",
             "  ringguard up CONFIG                 gateway appliance mode from a wg-quick style config",
             "  ringguard demo                      two gateways in network namespaces, end to end",
+            "  ringguard org keygen|vouch|revoke   the mesh's org key and signed org messages",
+            "  ringguard members                   the mesh members of a running gateway",
             ""
         })
 public final class Main implements java.util.concurrent.Callable<Integer> {

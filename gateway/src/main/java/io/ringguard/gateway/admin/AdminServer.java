@@ -16,6 +16,8 @@ import io.ringguard.gateway.registry.PeerRecord;
 import io.ringguard.gateway.registry.RegistrationRequest;
 import io.ringguard.gateway.registry.StorageException;
 import io.ringguard.handshake.keys.Keys;
+import io.ringguard.membership.org.OrgMessage;
+import io.ringguard.membership.org.OrgRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * request -> 1. bearer token, when one is configured (always when bound beyond loopback): else 401
- *            2. route: /v1/peers (GET, POST), /v1/peers/{key} (GET, PATCH, DELETE); else 404 / 405
+ *            2. route: /v1/peers (GET, POST), /v1/peers/{key} (GET, PATCH, DELETE), with a mesh
+ *               /v1/members (GET) and /v1/org/messages (POST); else 404 / 405
  *            3. body: at most 64 KiB (413), one JSON object, no unknown or duplicate fields (400)
  *            4. PeerService does the work; its refusals carry their status (404, 409, 503)
  * </pre>
@@ -57,6 +60,8 @@ public final class AdminServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final String PEERS = "/v1/peers";
+    private static final String MEMBERS = "/v1/members";
+    private static final String ORG_MESSAGES = "/v1/org/messages";
     private static final int STOP_DELAY_SECONDS = 1;
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -67,9 +72,12 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService executor;
     private final PeerService peers;
     private final BearerToken token; // null: no token required (loopback without AdminTokenFile)
+    private final MeshControl mesh; // null: standalone (no Gossip)
     private volatile boolean closed;
 
-    private AdminServer(HttpServer server, ExecutorService executor, PeerService peers, BearerToken token) {
+    private AdminServer(
+            HttpServer server, ExecutorService executor, PeerService peers, BearerToken token, MeshControl mesh) {
+        this.mesh = mesh;
         this.server = server;
         this.executor = executor;
         this.peers = peers;
@@ -84,6 +92,15 @@ public final class AdminServer implements AutoCloseable {
      * @throws BindException with the address in the message when it is taken
      */
     public static AdminServer start(InetSocketAddress listen, BearerToken token, PeerService peers) throws IOException {
+        return start(listen, token, peers, null);
+    }
+
+    /**
+     * Like {@link #start(InetSocketAddress, BearerToken, PeerService)}, also serving the mesh's calls
+     * ({@code /v1/members}, {@code /v1/org/messages}) when {@code mesh} is not null.
+     */
+    public static AdminServer start(InetSocketAddress listen, BearerToken token, PeerService peers, MeshControl mesh)
+            throws IOException {
         Objects.requireNonNull(peers, "peers");
         InetAddress address = listen.getAddress();
         if (token == null && (address == null || !address.isLoopbackAddress())) {
@@ -105,7 +122,7 @@ public final class AdminServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        AdminServer admin = new AdminServer(server, executor, peers, token);
+        AdminServer admin = new AdminServer(server, executor, peers, token, mesh);
         server.createContext("/", admin::serve);
         server.setExecutor(executor);
         server.start();
@@ -173,7 +190,45 @@ public final class AdminServer implements AutoCloseable {
                 default -> throw notAllowed(exchange, "GET, PATCH, DELETE");
             };
         }
+        if (path.equals(MEMBERS) || path.equals(ORG_MESSAGES)) {
+            if (mesh == null) {
+                throw new AdminApiException(404, "not_found", "this gateway is not in a mesh (no Gossip)");
+            }
+            if (path.equals(MEMBERS)) {
+                if (!method.equals("GET")) {
+                    throw notAllowed(exchange, "GET");
+                }
+                return new Reply(200, MeshJson.members(JSON, mesh.members()));
+            }
+            if (!method.equals("POST")) {
+                throw notAllowed(exchange, "POST");
+            }
+            return submitOrgMessage(readObject(exchange));
+        }
         throw new AdminApiException(404, "not_found", "no such resource: try " + PEERS);
+    }
+
+    /** {@code POST /v1/org/messages} {@code {"message": "<base64>"}}: verified before anything acts on it. */
+    private Reply submitOrgMessage(ObjectNode body) {
+        only(body, Set.of("message"));
+        JsonNode node = body.get("message");
+        if (node == null || !node.isTextual()) {
+            throw AdminApiException.malformed("message is required: a base64 org message (ringguard org ...)");
+        }
+        OrgMessage message;
+        try {
+            message = OrgMessage.fromBase64(node.textValue());
+        } catch (IllegalArgumentException e) {
+            throw AdminApiException.malformed("message: " + e.getMessage());
+        }
+        OrgRegistry.Result result = mesh.submit(message);
+        if (result == OrgRegistry.Result.BAD_SIGNATURE) {
+            throw AdminApiException.malformed("message: not signed by this mesh's OrgPublicKey; nothing applied");
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.put("result", result.name().toLowerCase(java.util.Locale.ROOT));
+        out.put("message", message.toString());
+        return new Reply(200, out);
     }
 
     private static AdminApiException notAllowed(HttpExchange exchange, String allow) {

@@ -24,7 +24,9 @@ import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -66,6 +68,8 @@ public final class PeerService {
     private final Runnable dataplaneChanged;
     private final Object changes = new Object();
     private volatile Set<PublicKey> staticKeys = Set.of();
+    /** Peers the mesh added (members of the gateway mesh), kept across reloads; guarded by changes. */
+    private final Map<PublicKey, PeerConfig> meshPeers = new LinkedHashMap<>();
 
     /**
      * @param registry the registry; its pool may be null when no {@code AddressPool} is configured
@@ -129,7 +133,7 @@ public final class PeerService {
      */
     public int applyFileConfig(DeviceConfig file) {
         synchronized (changes) {
-            DeviceConfig merged = merge(file, registry.list());
+            DeviceConfig merged = withMeshPeers(merge(file, registry.list()));
             int errno = device.update(current -> new Device.ConfigUpdate(merged, Set.of(), 0));
             if (errno == 0) {
                 staticKeys = Set.copyOf(file.peers().keySet());
@@ -137,6 +141,72 @@ public final class PeerService {
                 dataplaneChanged.run();
             }
             return errno;
+        }
+    }
+
+    /** {@code config} plus the mesh's peers that it does not name and that do not collide. */
+    private DeviceConfig withMeshPeers(DeviceConfig config) {
+        if (meshPeers.isEmpty()) {
+            return config;
+        }
+        DeviceConfig.Builder b = config.toBuilder();
+        Set<Cidr> taken = new HashSet<>();
+        for (PeerConfig pc : config.peers().values()) {
+            taken.addAll(pc.allowedIps());
+        }
+        for (PeerConfig pc : meshPeers.values()) {
+            if (config.peers().containsKey(pc.publicKey())
+                    || pc.allowedIps().stream().anyMatch(taken::contains)) {
+                LOG.warn("mesh member " + pc.publicKey() + " left out: its key or addresses are taken");
+                continue;
+            }
+            taken.addAll(pc.allowedIps());
+            b.putPeer(pc);
+        }
+        return b.build();
+    }
+
+    /**
+     * Adds or updates a member of the gateway mesh as a dataplane peer (not stored in the registry: the
+     * mesh re-learns its members at every start). Unchanged settings are a no-op, and a new endpoint
+     * keeps the session. Refused (false, logged) when the key is a file or registered peer, or its
+     * addresses are another peer's.
+     */
+    public boolean putMeshPeer(PeerConfig peer) {
+        synchronized (changes) {
+            PublicKey key = peer.publicKey();
+            if (staticKeys.contains(key)
+                    || (registry.get(key).isPresent() && !meshPeers.containsKey(key))
+                    || device.config().publicKey().map(key::equals).orElse(false)) {
+                LOG.warn("mesh member " + key + " not added: the key is this gateway's, or a file or registered peer");
+                return false;
+            }
+            if (peer.equals(meshPeers.get(key)) && device.config().peer(key).isPresent()) {
+                return true;
+            }
+            try {
+                dataplane(
+                        "mesh member " + key,
+                        current -> current.toBuilder().putPeer(peer).build());
+            } catch (AdminApiException e) {
+                LOG.warn(e.detail());
+                return false;
+            }
+            meshPeers.put(key, peer);
+            dataplaneChanged.run();
+            return true;
+        }
+    }
+
+    /** Removes a mesh member's peer (dead, left or revoked); false when the mesh had not added it. */
+    public boolean removeMeshPeer(PublicKey key) {
+        synchronized (changes) {
+            if (meshPeers.remove(key) == null) {
+                return false;
+            }
+            dataplane("remove mesh member " + key, current -> without(current, key));
+            dataplaneChanged.run();
+            return true;
         }
     }
 

@@ -35,7 +35,9 @@ enum ConfigKey {
     GOSSIP_SEEDS(Section.GATEWAY, "GossipSeeds", true),
     ORG_PUBLIC_KEY(Section.GATEWAY, "OrgPublicKey", false),
     ADMIN_TOKEN_FILE(Section.GATEWAY, "AdminTokenFile", false),
-    MAX_PEERS(Section.GATEWAY, "MaxPeers", false);
+    MAX_PEERS(Section.GATEWAY, "MaxPeers", false),
+    NODE_KEY_FILE(Section.GATEWAY, "NodeKeyFile", false),
+    VOUCH_FILE(Section.GATEWAY, "VouchFile", false);
 
     private static final ConfigKey[] ALL = values();
 

@@ -450,6 +450,8 @@ public final class GatewayConfigParser {
                     }
                     d.maxPeers = (int) n;
                 }
+                case NODE_KEY_FILE -> d.nodeKeyFile = path(value.toString());
+                case VOUCH_FILE -> d.vouchFile = path(value.toString());
                 default -> throw new IllegalStateException("not a [Gateway] key: " + key);
             }
         }
@@ -646,7 +648,9 @@ public final class GatewayConfigParser {
                     d.gossipSeeds,
                     Optional.ofNullable(d.orgPublicKey),
                     Optional.ofNullable(d.adminTokenFile),
-                    d.maxPeers);
+                    d.maxPeers,
+                    Optional.ofNullable(d.nodeKeyFile),
+                    Optional.ofNullable(d.vouchFile));
         }
 
         /** Literal loopback, {@code localhost} (RFC 6761), or a name whose every address is loopback. */
@@ -722,6 +726,8 @@ public final class GatewayConfigParser {
         OrgPublicKey orgPublicKey;
         Path adminTokenFile;
         int maxPeers = DeviceSettings.DEFAULT_MAX_PEERS;
+        Path nodeKeyFile;
+        Path vouchFile;
 
         GatewayDraft(int line, String iface) {
             this.line = line;

@@ -154,6 +154,8 @@ public final class GatewayConfigWriter {
         if (g.maxPeers() != defaults.maxPeers()) {
             out.line("MaxPeers", Integer.toString(g.maxPeers()));
         }
+        g.nodeKeyFile().ifPresent(file -> out.line("NodeKeyFile", file.toString()));
+        g.vouchFile().ifPresent(file -> out.line("VouchFile", file.toString()));
     }
 
     private static void line(StringBuilder out, String key, String value) {

@@ -25,6 +25,10 @@ import java.util.Optional;
  * @param adminTokenFile the file holding the admin API's bearer token
  * @param maxPeers most peers the interface takes, file and registered together; default {@value
  *     DeviceSettings#DEFAULT_MAX_PEERS} (wireguard-go's limit), at most {@value DeviceSettings#MAX_MAX_PEERS}
+ * @param nodeKeyFile the mesh node's Ed25519 private key (mode 0600, created on first start); default
+ *     {@code /var/lib/ringguard/IFACE.nodekey}
+ * @param vouchFile the org's vouch for this node's key ({@code ringguard org vouch}'s output); required
+ *     with {@code gossip}
  */
 public record GatewaySettings(
         HostPort metricsListen,
@@ -36,7 +40,9 @@ public record GatewaySettings(
         List<HostPort> gossipSeeds,
         Optional<OrgPublicKey> orgPublicKey,
         Optional<Path> adminTokenFile,
-        int maxPeers) {
+        int maxPeers,
+        Optional<Path> nodeKeyFile,
+        Optional<Path> vouchFile) {
     /** {@code Workers = auto}: one fewer than the available cores, at least 1. */
     public static final int WORKERS_AUTO = 0;
 
@@ -73,7 +79,14 @@ public record GatewaySettings(
                 List.of(),
                 Optional.empty(),
                 Optional.empty(),
-                DeviceSettings.DEFAULT_MAX_PEERS);
+                DeviceSettings.DEFAULT_MAX_PEERS,
+                Optional.empty(),
+                Optional.empty());
+    }
+
+    /** {@code NodeKeyFile}, or {@code /var/lib/ringguard/IFACE.nodekey} when it is not set. */
+    public Path nodeKeyFileOrDefault(String iface) {
+        return nodeKeyFile.orElse(DEFAULT_STORAGE_DIRECTORY.resolve(iface + ".nodekey"));
     }
 
     /** {@code sqlite:/var/lib/ringguard/IFACE.db}. */

@@ -18,6 +18,10 @@ import io.ringguard.gateway.config.InterfaceAddress;
 import io.ringguard.gateway.daemon.SignalHandling;
 import io.ringguard.gateway.iface.DeviceUapiService;
 import io.ringguard.gateway.iface.UdpSockets;
+import io.ringguard.gateway.mesh.MeshIdentity;
+import io.ringguard.gateway.mesh.MeshNode;
+import io.ringguard.gateway.mesh.MeshPeers;
+import io.ringguard.gateway.mesh.PairRelay;
 import io.ringguard.gateway.metrics.MetricsServer;
 import io.ringguard.gateway.metrics.StageLatency;
 import io.ringguard.gateway.registry.AddressPool;
@@ -25,6 +29,7 @@ import io.ringguard.gateway.registry.JdbcRegistryStore;
 import io.ringguard.gateway.registry.PeerRegistry;
 import io.ringguard.gateway.registry.StorageException;
 import io.ringguard.gateway.uapi.UapiServer;
+import io.ringguard.membership.identity.MeshPrefix;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -75,6 +80,25 @@ public final class UpCommand {
             err.println("ringguard: /dev/net/tun is missing: this kernel or container has no TUN support");
             return 3;
         }
+        MeshIdentity mesh = null;
+        if (config.gateway().gossip().isPresent()) {
+            try {
+                mesh = MeshIdentity.load(configFile, config);
+            } catch (ConfigException e) {
+                err.println("ringguard: " + e.getMessage());
+                return 2;
+            }
+        }
+        try {
+            return run(config, mesh);
+        } finally {
+            if (mesh != null) {
+                mesh.signer().destroy(); // the node key is zeroed on every way out
+            }
+        }
+    }
+
+    private int run(GatewayConfig config, MeshIdentity mesh) {
         BearerToken token = null;
         if (config.gateway().adminTokenFile().isPresent()) {
             try {
@@ -93,13 +117,13 @@ public final class UpCommand {
             return 1;
         }
         try {
-            return run(config, store, token);
+            return run(config, store, token, mesh);
         } finally {
             store.close();
         }
     }
 
-    private int run(GatewayConfig config, JdbcRegistryStore store, BearerToken token) {
+    private int run(GatewayConfig config, JdbcRegistryStore store, BearerToken token, MeshIdentity identity) {
         AddressPool pool;
         PeerRegistry registry;
         try {
@@ -166,6 +190,8 @@ public final class UpCommand {
         UapiServer uapi = null;
         MetricsServer metrics = null;
         AdminServer admin = null;
+        MeshNode mesh = null;
+        MeshPeers meshPeers = null;
         try {
             // Before the UAPI socket appears (the sign of readiness): a TERM from then on is queued and
             // handled by the loop below, never the JVM's default exit.
@@ -198,16 +224,30 @@ public final class UpCommand {
                     () -> List.of(outboundLatency, inboundLatency),
                     device::healthy);
             accounting.start();
+            if (identity != null) {
+                MeshPeers[] created = new MeshPeers[1];
+                mesh = startMesh(config, identity, relay -> {
+                    created[0] = new MeshPeers(peers, config.device().listenPort(), relay::endpointFor);
+                    return created[0];
+                });
+                meshPeers = created[0];
+            }
             HostPort adminListen = config.gateway().adminListen();
             admin = AdminServer.start(
-                    new InetSocketAddress(InetAddress.getByName(adminListen.host()), adminListen.port()), token, peers);
+                    new InetSocketAddress(InetAddress.getByName(adminListen.host()), adminListen.port()),
+                    token,
+                    peers,
+                    mesh);
             // Last: the socket is what wg-quick and the test fixtures take as "ready", so metrics and
             // the admin API must already answer when it appears.
             uapi = UapiServer.start(iface, new DeviceUapiService(device));
             device.terminated().thenAccept(reason -> events.offer("gone:" + reason));
             LOG.info(iface + " up: " + config.device().peers().size() + " peers in the file, "
                     + registry.accounting().size() + " registered, UDP " + device.listenPort() + ", UAPI "
-                    + UapiServer.socketPath(iface) + ", admin API " + adminListen);
+                    + UapiServer.socketPath(iface) + ", admin API " + adminListen
+                    + (mesh == null
+                            ? ""
+                            : ", mesh on " + config.gateway().gossip().get()));
             GatewayConfig current = config;
             while (true) {
                 String event = events.take();
@@ -231,6 +271,13 @@ public final class UpCommand {
             if (admin != null) {
                 admin.close();
             }
+            // Leave the mesh while the dataplane still runs, so members drop this peer at once.
+            if (mesh != null) {
+                mesh.close();
+            }
+            if (meshPeers != null) {
+                meshPeers.close();
+            }
             accounting.close();
             store.close();
             if (metrics != null) {
@@ -241,6 +288,38 @@ public final class UpCommand {
             }
             device.close();
         }
+    }
+
+    /**
+     * Binds {@code Gossip} and starts the membership thread. Mesh addresses are the interface's own
+     * addresses as host prefixes (what members route to this gateway).
+     */
+    private static MeshNode startMesh(
+            GatewayConfig config,
+            MeshIdentity identity,
+            java.util.function.Function<PairRelay, io.ringguard.membership.swim.MembershipListener> listener)
+            throws IOException {
+        HostPort listen = config.gateway().gossip().orElseThrow();
+        List<InetSocketAddress> seeds = new ArrayList<>();
+        for (HostPort seed : config.gateway().gossipSeeds()) {
+            seeds.add(new InetSocketAddress(InetAddress.getByName(seed.host()), seed.port()));
+        }
+        List<MeshPrefix> addresses = new ArrayList<>();
+        for (InterfaceAddress a : config.addresses()) {
+            addresses.add(MeshPrefix.parse(a.hostPrefix().toString()));
+        }
+        byte[] wgKey = config.device()
+                .publicKey()
+                .orElseThrow(() -> new IOException("Gossip needs the interface's PrivateKey"))
+                .bytes();
+        return MeshNode.start(
+                new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()),
+                seeds,
+                identity,
+                addresses,
+                wgKey,
+                config.device().listenPort(),
+                listener);
     }
 
     /**

@@ -67,6 +67,7 @@ class GatewayConfigWriterTest {
                 + "[Gateway]\nMetricsListen = [::]:9\nAdminListen = 0.0.0.0:10\nAdminTokenFile = " + token + "\n"
                 + "Storage = jdbc:postgresql://db/rg?password=x\nWorkers = 2\nMaxPeers = 300\nGossip = 0.0.0.0:51821\n"
                 + "GossipSeeds = seed.example:51821\nOrgPublicKey = " + TestConfigs.ORG + "\n"
+                + "NodeKeyFile = /var/lib/rg/node.key\nVouchFile = /etc/rg/vouch\n"
                 + "[Peer]\nPublicKey = " + PUB_A + "\nPresharedKey = " + PSK + "\nAllowedIPs =\n");
 
         assertEquals(config, roundTrip(config, TestConfigs.WG0));
