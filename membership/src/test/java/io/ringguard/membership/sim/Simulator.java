@@ -147,7 +147,11 @@ public final class Simulator {
         public void onMemberUp(MemberView member) {}
 
         @Override
-        public void onMemberChanged(MemberView member) {}
+        public void onMemberChanged(MemberView member) {
+            if (member.state() == MemberState.SUSPECT) {
+                suspicions++;
+            }
+        }
 
         @Override
         public void onMemberDown(MemberView member) {
@@ -212,6 +216,8 @@ public final class Simulator {
     public long jitterMs = 2;
     public long nowMs;
     public long totalFrames;
+    /** Times any node moved a member to suspect. */
+    public long suspicions;
     /** Incarnation the next added node starts at. */
     public long nextInitialIncarnation = 1;
     /** Frames sent by this node are copied into {@link #captured} (for replay attacks). */
