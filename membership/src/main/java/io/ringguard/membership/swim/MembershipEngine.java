@@ -285,6 +285,7 @@ public final class MembershipEngine {
      * next needs to run.
      */
     public long tick(long nowMs) {
+        lastNowMs = nowMs;
         if (!started) {
             started = true;
             nextProbeMs = nowMs + random.nextLong(config.probeIntervalMs());
@@ -313,6 +314,13 @@ public final class MembershipEngine {
             Member m = pickRandomUp(null);
             if (m != null) {
                 pushPull(m, true, false);
+            }
+            // Reconnect (Serf's idea): also exchange state with one member we hold dead. After a
+            // partition heals, each side learns the other holds it dead, refutes, and the halves merge;
+            // without this nobody would talk across again once gossip to the dead stops.
+            Member dead = pickRandomDead();
+            if (dead != null) {
+                pushPull(dead, true, false);
             }
             nextPushPullMs = nowMs + config.pushPullIntervalMs();
         }
@@ -666,6 +674,17 @@ public final class MembershipEngine {
     }
 
     long lastNowMs;
+
+    Member pickRandomDead() {
+        int size = table.size();
+        for (int tries = 0; tries < 4 && size > 0; tries++) {
+            Member m = table.at(random.nextInt(size));
+            if (m.state == MemberState.DEAD) {
+                return m;
+            }
+        }
+        return null;
+    }
 
     Member pickRandomUp(Member exclude) {
         return pickRandomUp(exclude, 1) == 1 ? picked[0] : null;
