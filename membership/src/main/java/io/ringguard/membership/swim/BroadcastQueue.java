@@ -18,6 +18,7 @@ import org.agrona.MutableDirectBuffer;
  */
 final class BroadcastQueue {
     static final int MAX_BUCKETS = 64;
+    static final int MAX_MISSES = 4;
 
     private static final class Broadcast {
         final Object id;
@@ -73,11 +74,20 @@ final class BroadcastQueue {
      * least-sent first, each counted as one more transmission. Returns the section's end offset.
      */
     int fill(MutableDirectBuffer buffer, int offset, int end, int limit) {
-        int count = 0;
-        int p = offset + 1;
+        return fill(buffer, offset, offset + 1, 0, end, limit);
+    }
+
+    /**
+     * As {@link #fill(MutableDirectBuffer, int, int, int)}, after {@code itemsAlready} items the
+     * caller wrote between the count byte at {@code offset} and {@code itemsEnd}.
+     */
+    int fill(MutableDirectBuffer buffer, int offset, int itemsEnd, int itemsAlready, int end, int limit) {
+        int count = itemsAlready;
+        int p = itemsEnd;
         long stamp = ++fills;
         int cap = Math.min(limit, MAX_BUCKETS);
-        for (int bucket = 0; bucket < cap && count < Items.MAX_ITEMS; bucket++) {
+        int misses = 0;
+        for (int bucket = 0; bucket < cap && count < Items.MAX_ITEMS && misses < MAX_MISSES; bucket++) {
             ArrayDeque<Broadcast> q = buckets.get(bucket);
             for (int n = q.size(); n > 0 && count < Items.MAX_ITEMS; n--) {
                 Broadcast b = q.pollFirst();
@@ -85,11 +95,19 @@ final class BroadcastQueue {
                     queued--;
                     continue;
                 }
-                int need = Items.ITEM_HEADER + b.bytes.length;
-                // Moved up a bucket earlier in this fill: one copy per message.
-                if (b.fillStamp == stamp || p + need > end) {
+                if (b.fillStamp == stamp) {
+                    // Moved up a bucket earlier in this fill: one copy per message.
                     q.addLast(b);
                     continue;
+                }
+                int need = Items.ITEM_HEADER + b.bytes.length;
+                if (p + need > end) {
+                    // Full for records of this size; a bucket holds similar records, so try the
+                    // next bucket (claims are smaller) and give up after a few misses instead of
+                    // walking thousands of queued records per frame.
+                    q.addFirst(b);
+                    misses++;
+                    break;
                 }
                 int at = Items.putItemHeader(buffer, p, b.kind, b.bytes.length);
                 buffer.putBytes(at, b.bytes);

@@ -39,6 +39,7 @@ final class Member {
     Path path = Path.NONE;
     Member relayVia;
     long nextPunchMs;
+    long lastPushPullReplyMs = Long.MIN_VALUE / 2;
     boolean inRelayList;
 
     // Suspicion (Lifeguard): who else claimed it, whether our own detector failed on it.

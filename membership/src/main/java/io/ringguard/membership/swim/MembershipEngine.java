@@ -235,6 +235,17 @@ public final class MembershipEngine {
         return table.size();
     }
 
+    /** Members in {@code state}; O(N), no allocation. */
+    public int memberCount(MemberState state) {
+        int n = 0;
+        for (int i = 0; i < table.size(); i++) {
+            if (table.at(i).state == state) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     public long drops(DropReason reason) {
         return drops[reason.ordinal()];
     }
@@ -274,6 +285,7 @@ public final class MembershipEngine {
      * next needs to run.
      */
     public long tick(long nowMs) {
+        lastNowMs = nowMs;
         if (!started) {
             started = true;
             nextProbeMs = nowMs + random.nextLong(config.probeIntervalMs());
@@ -303,10 +315,17 @@ public final class MembershipEngine {
             if (m != null) {
                 pushPull(m, true, false);
             }
+            // Reconnect (Serf's idea): also exchange state with one member we hold dead. After a
+            // partition heals, each side learns the other holds it dead, refutes, and the halves merge;
+            // without this nobody would talk across again once gossip to the dead stops.
+            Member dead = pickRandomDead();
+            if (dead != null) {
+                pushPull(dead, true, false);
+            }
             nextPushPullMs = nowMs + config.pushPullIntervalMs();
         }
         long next = Math.min(nextProbeMs, Math.min(nextGossipMs, nextPushPullMs));
-        if (probeTarget != null && !indirectSent) {
+        if (probeTarget != null && !indirectSent && !probeAcked) {
             next = Math.min(next, probeStartMs + config.probeTimeoutMs());
         }
         next = Math.min(next, indirect.earliestDeadlineMs());
@@ -315,7 +334,11 @@ public final class MembershipEngine {
         }
         for (int i = 0; i < suspects.size(); i++) {
             Member s = suspects.get(i);
-            next = Math.min(next, s.suspectSinceMs + suspicionTimeoutMs(s));
+            long deadline = s.suspectSinceMs + suspicionTimeoutMs(s);
+            // An expired suspicion without our own failure waits for our probe, not for a timer.
+            if (deadline > nowMs) {
+                next = Math.min(next, deadline);
+            }
         }
         return Math.max(next, nowMs + 1);
     }
@@ -336,11 +359,20 @@ public final class MembershipEngine {
         sendPing(target, probeSeq);
     }
 
+    /**
+     * A ping always carries our own alive record first: a member that learned of us through gossip
+     * may ping us before we reach it, and this lets it admit us instead of dropping the ping.
+     */
     void sendPing(Member target, int seq) {
         int p = begin(MessageType.PING);
         out.putInt(p + MessageType.PROBE_SEQ_OFFSET, seq, ByteOrder.BIG_ENDIAN);
         target.key.write(out, p + MessageType.PING_TARGET_OFFSET);
-        route(target, finishItems(p + MessageType.fixedLength(MessageType.PING), maxFrame(target)));
+        int section = p + MessageType.fixedLength(MessageType.PING);
+        int at = Items.putItemHeader(out, section + 1, Items.KIND_MEMBER, selfRecord.length);
+        out.putBytes(at, selfRecord);
+        int end = broadcasts.fill(
+                out, section, at + selfRecord.length, 1, maxFrame(target) - Frame.SIGNATURE_LENGTH, transmitLimit());
+        route(target, seal(end));
     }
 
     void sendIndirectProbes() {
@@ -642,6 +674,17 @@ public final class MembershipEngine {
     }
 
     long lastNowMs;
+
+    Member pickRandomDead() {
+        int size = table.size();
+        for (int tries = 0; tries < 4 && size > 0; tries++) {
+            Member m = table.at(random.nextInt(size));
+            if (m.state == MemberState.DEAD) {
+                return m;
+            }
+        }
+        return null;
+    }
 
     Member pickRandomUp(Member exclude) {
         return pickRandomUp(exclude, 1) == 1 ? picked[0] : null;

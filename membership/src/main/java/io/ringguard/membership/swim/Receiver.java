@@ -347,7 +347,16 @@ final class Receiver {
         }
     }
 
+    /**
+     * Answers at most one push-pull per member per quarter interval (a join always), so that a
+     * member cannot turn one small request after another into our whole table.
+     */
     private void onPushPullRequest(Member m, boolean joining) {
+        long nowMs = e.lastNowMs;
+        if (!joining && nowMs - m.lastPushPullReplyMs < e.config.pushPullIntervalMs() / 4) {
+            return;
+        }
+        m.lastPushPullReplyMs = nowMs;
         e.pushPull(m, false, joining);
     }
 

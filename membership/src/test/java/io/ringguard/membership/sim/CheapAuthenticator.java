@@ -49,9 +49,16 @@ public final class CheapAuthenticator implements Authenticator {
 
     private static long hash(NodeKey key, byte[] m, int offset, int length) {
         long h = key.mix() ^ 0xcbf29ce484222325L;
-        for (int i = 0; i < length; i++) {
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES) {
+            h = Long.rotateLeft(h ^ (long) LONGS.get(m, offset + i), 31) * 0x9E3779B97F4A7C15L;
+        }
+        for (; i < length; i++) {
             h = (h ^ m[offset + i]) * 0x100000001b3L;
         }
-        return h;
+        return h ^ (h >>> 29);
     }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 }

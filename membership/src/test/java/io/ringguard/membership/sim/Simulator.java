@@ -86,6 +86,8 @@ public final class Simulator {
         public final Endpoint endpoint;
         public final Nat nat;
         public final MembershipEngine engine;
+        public final Authenticator auth;
+        public final OrgMessage vouch;
         public boolean crashed;
         public int group;
         long scheduledTickMs = Long.MAX_VALUE;
@@ -98,13 +100,15 @@ public final class Simulator {
             this.id = id;
             this.endpoint = endpoint;
             this.nat = nat;
+            this.auth = auth;
+            this.vouch = vouch;
             LocalNode local = new LocalNode(
                     new NodeKey(id, 0x5747L, 0, 0),
                     endpoint,
                     List.of(MeshPrefix.ipv4(0x64400000 + id, 32)),
                     vouch,
                     1,
-                    1);
+                    nextInitialIncarnation);
             this.engine = new MembershipEngine(config, auth, orgAuth.publicKey(), local, this::send, this, seed + id);
         }
 
@@ -116,6 +120,12 @@ public final class Simulator {
             framesOut++;
             bytesOut += length;
             totalFrames++;
+            if (captureFrom == this) {
+                byte[] frame = new byte[length];
+                buffer.getBytes(offset, frame);
+                captured.add(frame);
+                capturedTo.add(to);
+            }
             if (crashed) {
                 return;
             }
@@ -137,7 +147,11 @@ public final class Simulator {
         public void onMemberUp(MemberView member) {}
 
         @Override
-        public void onMemberChanged(MemberView member) {}
+        public void onMemberChanged(MemberView member) {
+            if (member.state() == MemberState.SUSPECT) {
+                suspicions++;
+            }
+        }
 
         @Override
         public void onMemberDown(MemberView member) {
@@ -202,6 +216,15 @@ public final class Simulator {
     public long jitterMs = 2;
     public long nowMs;
     public long totalFrames;
+    /** Times any node moved a member to suspect. */
+    public long suspicions;
+    /** Incarnation the next added node starts at. */
+    public long nextInitialIncarnation = 1;
+    /** Frames sent by this node are copied into {@link #captured} (for replay attacks). */
+    public Node captureFrom;
+
+    public final List<byte[]> captured = new ArrayList<>();
+    public final List<Endpoint> capturedTo = new ArrayList<>();
 
     /**
      * @param realCrypto Ed25519 for node and org keys when true; {@link CheapAuthenticator} when false
@@ -358,6 +381,14 @@ public final class Simulator {
             }
         }
         int converged = 0;
+        if (live == nodes.size()) {
+            for (Node n : nodes) {
+                if (n.engine.memberCount(MemberState.ALIVE) == live - 1) {
+                    converged++;
+                }
+            }
+            return converged;
+        }
         for (Node n : nodes) {
             if (n.crashed) {
                 continue;
