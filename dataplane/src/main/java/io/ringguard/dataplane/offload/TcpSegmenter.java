@@ -115,13 +115,15 @@ public final class TcpSegmenter {
     /**
      * Writes the next packet into {@code destination[offset, offset + capacityBytes)}.
      *
-     * @return its length, or {@link #MALFORMED} when it does not fit (the rest of the frame is then dropped).
+     * @return its length; for a plain (non-GSO) packet larger than {@code capacityBytes}, its full length
+     *     with nothing copied (the caller drops it as too big, as a plain TUN read reports it); or {@link
+     *     #MALFORMED} when a GSO segment does not fit (the rest of the frame is then dropped)
      */
     public int next(MutableDirectBuffer destination, int offset, int capacityBytes) {
         int i = nextSegment++;
         if (gsoSize == 0) {
             if (packetLength > capacityBytes) {
-                return MALFORMED;
+                return packetLength;
             }
             destination.putBytes(offset, source, packetOffset, packetLength);
             return packetLength;

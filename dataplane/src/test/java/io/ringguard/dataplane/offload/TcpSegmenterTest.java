@@ -120,6 +120,19 @@ class TcpSegmenterTest {
     }
 
     @Test
+    void shouldReportPlainPacketLargerThanSlotByItsLengthWithoutCopying() {
+        UnsafeBuffer frame = TcpPackets.direct(4096);
+        int length = TcpPackets.write(frame, VirtioNetHeader.BYTES, false, 5, TcpPackets.ACK, 2_000, 77);
+        VirtioNetHeader.putNone(frame, 0);
+        TcpSegmenter segmenter = new TcpSegmenter();
+        assertEquals(1, segmenter.start(frame, 0, VirtioNetHeader.BYTES + length));
+        UnsafeBuffer slot = TcpPackets.direct(1024);
+        assertEquals(length, segmenter.next(slot, 0, 1024), "longer than the slot: the reader counts too_big");
+        assertEquals(0, slot.getByte(0), "nothing copied");
+        assertFalse(segmenter.hasNext());
+    }
+
+    @Test
     void shouldDropSegmentLargerThanSlot() {
         UnsafeBuffer frame = TcpPackets.direct(70_000);
         int length = gsoFrame(frame, false, 2 * MSS, TcpPackets.ACK);

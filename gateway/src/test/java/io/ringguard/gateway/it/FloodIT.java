@@ -25,7 +25,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
  * A handshake flood against RingGuard while a legitimate wireguard-go peer pushes an iperf3 TCP stream
@@ -63,8 +62,8 @@ import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
  */
 @Tag("integration")
 @Timeout(240)
-// Slow (40 s) and sensitive to what else shares the 2 cores: run with RINGGUARD_SLOW_TESTS=1 bin/check.
-@EnabledIfEnvironmentVariable(named = "RINGGUARD_SLOW_TESTS", matches = "1")
+// About 40 s, and sensitive to what else shares the 2 cores (the flooder's JVM is one of them): measured
+// flooded/baseline 51-92 % on a development VM at load 8-9 from other builds.
 class FloodIT {
     /** Asked a little above the 20,000/s, so that what is measured reaches it. */
     static final int FLOOD_RATE_PER_SECOND = 21_000;
