@@ -6,6 +6,7 @@ import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.ringguard.dataplane.device.Device;
+import io.ringguard.membership.swim.MemberView;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.BindException;
@@ -65,11 +66,31 @@ public final class MetricsServer implements AutoCloseable {
             Supplier<? extends Collection<StageLatency>> stages,
             BooleanSupplier health)
             throws IOException {
+        return start(listen, devices, stages, null, () -> null, health);
+    }
+
+    /**
+     * Like {@link #start(InetSocketAddress, Supplier, Supplier, BooleanSupplier)}, plus the gateway
+     * mesh's members by state ({@code ringguard_gossip_members}) for {@code meshInterface}.
+     *
+     * @param members the mesh's members at scrape time, or null while (or when) there is no mesh
+     */
+    public static MetricsServer start(
+            InetSocketAddress listen,
+            Supplier<? extends Collection<Device>> devices,
+            Supplier<? extends Collection<StageLatency>> stages,
+            String meshInterface,
+            Supplier<? extends Collection<MemberView>> members,
+            BooleanSupplier health)
+            throws IOException {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(health, "health");
         PrometheusRegistry registry = new PrometheusRegistry();
         registry.register(new DeviceCollector(devices));
         registry.register(new StageLatencyCollector(stages));
+        if (meshInterface != null) {
+            registry.register(new MembersCollector(meshInterface, members));
+        }
         JvmMetrics.builder().register(registry);
 
         HttpServer server;

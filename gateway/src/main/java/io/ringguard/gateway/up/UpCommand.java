@@ -42,6 +42,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -218,10 +219,16 @@ public final class UpCommand {
             LinkSetup.configure(iface, config.addresses(), config.mtu());
             routes.enable();
             HostPort listen = config.gateway().metricsListen();
+            AtomicReference<MeshNode> meshForMetrics = new AtomicReference<>();
             metrics = MetricsServer.start(
                     new InetSocketAddress(InetAddress.getByName(listen.host()), listen.port()),
                     () -> List.of(device),
                     () -> List.of(outboundLatency, inboundLatency),
+                    identity == null ? null : iface,
+                    () -> {
+                        MeshNode node = meshForMetrics.get();
+                        return node == null ? null : node.members();
+                    },
                     device::healthy);
             accounting.start();
             if (identity != null) {
@@ -231,6 +238,7 @@ public final class UpCommand {
                     return created[0];
                 });
                 meshPeers = created[0];
+                meshForMetrics.set(mesh);
             }
             HostPort adminListen = config.gateway().adminListen();
             admin = AdminServer.start(

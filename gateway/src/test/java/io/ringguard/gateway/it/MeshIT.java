@@ -156,6 +156,20 @@ class MeshIT {
         // 3. GET /v1/members: this node first, then the others, alive and direct, exactly the contract fields.
         JsonNode members = JSON.readTree(http(a.netns(), "GET", "/v1/members", null, 200));
         assertEquals(3, members.size(), members::toString);
+        // The same view on /metrics (the contract's "gossip members by state"), every state exposed.
+        String metrics = a.netns()
+                .exec(15_000, "curl", "-sS", "-m", "10", "http://127.0.0.1:9586/metrics")
+                .orThrow()
+                .out();
+        for (String state : List.of("alive 3", "suspect 0", "dead 0", "left 0")) {
+            String[] parts = state.split(" ");
+            assertTrue(
+                    java.util.regex.Pattern.compile("(?m)^ringguard_gossip_members\\{interface=\"[^\"]+\",state=\""
+                                    + parts[0] + "\"} " + parts[1] + "(\\.0)?$")
+                            .matcher(metrics)
+                            .find(),
+                    () -> "no ringguard_gossip_members " + state + " in:\n" + metrics);
+        }
         Set<String> fields = new TreeSet<>();
         members.get(0).fieldNames().forEachRemaining(fields::add);
         assertEquals(
