@@ -33,6 +33,9 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
 
     private final AtomicLong txBytes = new AtomicLong();
     private final AtomicLong rxBytes = new AtomicLong();
+    private final AtomicLong txPackets = new AtomicLong();
+    private final AtomicLong rxPackets = new AtomicLong();
+    private final AtomicLong handshakeRxPackets = new AtomicLong();
     private final AtomicLong lastDataSentNs = new AtomicLong(NEVER);
     private final AtomicLong lastAuthenticatedSentNs = new AtomicLong(NEVER);
     private final AtomicLong lastDataReceivedNs = new AtomicLong(NEVER);
@@ -149,6 +152,7 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
     /** UDP sender: a datagram of {@code bytes} went out; {@code data} when it carried a packet. */
     public void sent(int bytes, boolean data, long nowNs) {
         txBytes.lazySet(txBytes.get() + bytes);
+        txPackets.lazySet(txPackets.get() + 1);
         lastAuthenticatedSentNs.lazySet(nowNs);
         if (data) {
             lastDataSentNs.lazySet(nowNs);
@@ -158,6 +162,7 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
     /** Inbound finisher: an authenticated datagram of {@code bytes} arrived. */
     public void received(int bytes, boolean data, long nowNs) {
         rxBytes.lazySet(rxBytes.get() + bytes);
+        rxPackets.lazySet(rxPackets.get() + 1);
         lastAuthenticatedReceivedNs.lazySet(nowNs);
         if (data) {
             lastDataReceivedNs.lazySet(nowNs);
@@ -170,6 +175,7 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
      */
     void handshakeReceived(int bytes, long nowNs) {
         handshakeRxBytes.lazySet(handshakeRxBytes.get() + bytes);
+        handshakeRxPackets.lazySet(handshakeRxPackets.get() + 1);
         handshakeAuthenticatedNs.lazySet(nowNs);
     }
 
@@ -179,6 +185,16 @@ public final class Peer implements io.ringguard.dataplane.timers.PeerActivity {
 
     public long rxBytes() {
         return rxBytes.get() + handshakeRxBytes.get();
+    }
+
+    /** Datagrams sent to this peer (the ones counted in {@link #txBytes()}). */
+    public long txPackets() {
+        return txPackets.get();
+    }
+
+    /** Authenticated datagrams from this peer (the ones counted in {@link #rxBytes()}). */
+    public long rxPackets() {
+        return rxPackets.get() + handshakeRxPackets.get();
     }
 
     public long lastDataSentNs() {

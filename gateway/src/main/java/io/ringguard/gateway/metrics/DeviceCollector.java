@@ -79,6 +79,11 @@ final class DeviceCollector implements MultiCollector {
                 counter("ringguard_sent_bytes", "Bytes sent to all peers (removed peers up to their last scrape).");
         CounterSnapshot.Builder ifaceReceived = counter(
                 "ringguard_received_bytes", "Bytes received from all peers (removed peers up to their last scrape).");
+        CounterSnapshot.Builder ifaceSentPackets = counter(
+                "ringguard_sent_packets", "Datagrams sent to all peers (removed peers up to their last scrape).");
+        CounterSnapshot.Builder ifaceReceivedPackets = counter(
+                "ringguard_received_packets",
+                "Authenticated datagrams received from all peers (removed peers up to their last scrape).");
         GaugeSnapshot.Builder peers = gauge("ringguard_peers", "Configured peers.");
         GaugeSnapshot.Builder underLoad =
                 gauge("ringguard_under_load", "1 while handshakes are answered with cookies, else 0.");
@@ -125,6 +130,8 @@ final class DeviceCollector implements MultiCollector {
             }
             ifaceSent.dataPoint(counterPoint(ifaceLabels, t.txBytes));
             ifaceReceived.dataPoint(counterPoint(ifaceLabels, t.rxBytes));
+            ifaceSentPackets.dataPoint(counterPoint(ifaceLabels, t.txPackets));
+            ifaceReceivedPackets.dataPoint(counterPoint(ifaceLabels, t.rxPackets));
             peers.dataPoint(gaugePoint(ifaceLabels, live.size()));
 
             Device.Stats stats = device.stats();
@@ -152,6 +159,8 @@ final class DeviceCollector implements MultiCollector {
                 sessions.build(),
                 ifaceSent.build(),
                 ifaceReceived.build(),
+                ifaceSentPackets.build(),
+                ifaceReceivedPackets.build(),
                 peers.build(),
                 underLoad.build(),
                 ringDepth.build(),
@@ -194,32 +203,35 @@ final class DeviceCollector implements MultiCollector {
      */
     private static final class InterfaceTotals {
         private Map<Peer, long[]> lastSeen = new IdentityHashMap<>();
-        private long retiredTxBytes;
-        private long retiredRxBytes;
+        private final long[] retired = new long[4];
         long txBytes;
         long rxBytes;
+        long txPackets;
+        long rxPackets;
 
         void update(List<Peer> live) {
             Map<Peer, long[]> now = new IdentityHashMap<>();
-            long tx = 0;
-            long rx = 0;
+            long[] sum = new long[4];
             for (Peer peer : live) {
-                long peerTx = peer.txBytes();
-                long peerRx = peer.rxBytes();
-                now.put(peer, new long[] {peerTx, peerRx});
-                tx += peerTx;
-                rx += peerRx;
+                long[] values = {peer.txBytes(), peer.rxBytes(), peer.txPackets(), peer.rxPackets()};
+                now.put(peer, values);
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += values[i];
+                }
             }
             // Peers are keyed by identity: a peer replaced under the same key is a new counter.
             for (Map.Entry<Peer, long[]> e : lastSeen.entrySet()) {
                 if (!now.containsKey(e.getKey())) {
-                    retiredTxBytes += e.getValue()[0];
-                    retiredRxBytes += e.getValue()[1];
+                    for (int i = 0; i < retired.length; i++) {
+                        retired[i] += e.getValue()[i];
+                    }
                 }
             }
             lastSeen = now;
-            txBytes = retiredTxBytes + tx;
-            rxBytes = retiredRxBytes + rx;
+            txBytes = retired[0] + sum[0];
+            rxBytes = retired[1] + sum[1];
+            txPackets = retired[2] + sum[2];
+            rxPackets = retired[3] + sum[3];
         }
     }
 }

@@ -152,6 +152,10 @@ class MetricsServerTest {
         // The interface totals are the peers' sums while no peer was removed.
         assertEquals(bAtA.txBytes(), e.value("ringguard_sent_bytes_total", Map.of("interface", "rga")));
         assertEquals(aAtB.rxBytes(), e.value("ringguard_received_bytes_total", Map.of("interface", "rgb")));
+        // Packets by direction, counted with the bytes: at least the handshake message and one echo each way.
+        assertTrue(bAtA.txPackets() >= 2 && aAtB.rxPackets() >= 2, bAtA.txPackets() + " / " + aAtB.rxPackets());
+        assertEquals(bAtA.txPackets(), e.value("ringguard_sent_packets_total", Map.of("interface", "rga")));
+        assertEquals(aAtB.rxPackets(), e.value("ringguard_received_packets_total", Map.of("interface", "rgb")));
         assertEquals(1, e.value("ringguard_peers", Map.of("interface", "rga")));
     }
 
