@@ -203,8 +203,15 @@ class GarbageIT {
         long deadlineNs = System.nanoTime() + 10_000_000_000L;
         UserspacePeer.PeerStatus status;
         String clientKey = new String(Keys.toBase64(clientPublicKey));
-        while ((status = rg.peerStatus(clientKey)) == null || status.rxBytes() < 2L * TransportMessage.MIN_LENGTH) {
-            assertTrue(System.nanoTime() - deadlineNs < 0, () -> "keepalives not received: " + rg.wgShow());
+        // rx counts the initiation as soon as the control thread consumed it, while the handshake time is
+        // stamped only when the first keepalive confirms the session, on the control thread, a moment
+        // later: wait for both keepalives and the stamp (bounded), not for a byte count alone.
+        while ((status = rg.peerStatus(clientKey)) == null
+                || status.rxBytes() < InitiationMessage.LENGTH + 2L * TransportMessage.MIN_LENGTH
+                || !status.hasHandshake()) {
+            assertTrue(
+                    System.nanoTime() - deadlineNs < 0,
+                    () -> "keepalives not received or no handshake: " + rg.wgShow());
             pause(100);
         }
         assertTrue(status.hasHandshake(), () -> "RingGuard shows no handshake: " + rg.wgShow());
