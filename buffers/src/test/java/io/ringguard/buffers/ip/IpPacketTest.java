@@ -12,8 +12,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 class IpPacketTest {
-    /** A captured IPv4/UDP header (192.168.0.1 -> 192.168.0.199, total length 115, checksum 0xb861). */
-    static final String CAPTURED_IPV4_HEADER = "4500 0073 0000 4000 4011 b861 c0a8 0001 c0a8 00c7";
+    /**
+     * An IPv4/UDP header shaped like a capture (198.18.0.1 -> 198.18.0.199, test range; total length 115,
+     * DF, TTL 64), with its checksum 0xad8d worked out by hand (RFC 1071).
+     */
+    static final String CAPTURED_IPV4_HEADER = "4500 0073 0000 4000 4011 ad8d c612 0001 c612 00c7";
 
     static final int CAPTURED_TOTAL_LENGTH = 0x73;
 
@@ -43,8 +46,8 @@ class IpPacketTest {
         assertEquals(115, IpPacket.totalLengthBytes(buffer, 0));
         assertEquals(IpPacket.PROTOCOL_UDP, IpPacket.ipv4Protocol(buffer, 0));
         assertFalse(IpPacket.ipv4IsFragment(buffer, 0));
-        assertEquals(0xC0A80001, IpPacket.ipv4SourceAddress(buffer, 0));
-        assertEquals(0xC0A800C7, IpPacket.ipv4DestinationAddress(buffer, 0));
+        assertEquals(0xC6120001, IpPacket.ipv4SourceAddress(buffer, 0));
+        assertEquals(0xC61200C7, IpPacket.ipv4DestinationAddress(buffer, 0));
     }
 
     @Test
@@ -53,9 +56,9 @@ class IpPacketTest {
         final byte[] address = new byte[16];
 
         assertEquals(4, IpPacket.sourceAddress(buffer, 0, address));
-        assertArrayEquals(hex("c0a80001"), Arrays.copyOf(address, 4));
+        assertArrayEquals(hex("c6120001"), Arrays.copyOf(address, 4));
         assertEquals(4, IpPacket.destinationAddress(buffer, 0, address));
-        assertArrayEquals(hex("c0a800c7"), Arrays.copyOf(address, 4));
+        assertArrayEquals(hex("c61200c7"), Arrays.copyOf(address, 4));
     }
 
     @Test
@@ -83,12 +86,12 @@ class IpPacketTest {
     @Test
     void shouldRejectIpv4HeaderFieldsThatDoNotAddUp() {
         // Each header is 20 bytes with total length 20, so only the named field is wrong.
-        assertValidIpv4("4500 0014 0000 4000 4011 0000 c0a8 0001 c0a8 00c7");
-        assertInvalidIpv4("4400 0014 0000 4000 4011 0000 c0a8 0001 c0a8 00c7", "IHL 4, below the minimum 5");
-        assertInvalidIpv4("4600 0014 0000 4000 4011 0000 c0a8 0001 c0a8 00c7", "IHL 6 (24 bytes) > total 20");
-        assertInvalidIpv4("4500 0013 0000 4000 4011 0000 c0a8 0001 c0a8 00c7", "total length 19 < header");
-        assertInvalidIpv4("4500 0015 0000 4000 4011 0000 c0a8 0001 c0a8 00c7", "total length 21 > captured");
-        assertInvalidIpv4("5500 0014 0000 4000 4011 0000 c0a8 0001 c0a8 00c7", "version 5");
+        assertValidIpv4("4500 0014 0000 4000 4011 0000 c612 0001 c612 00c7");
+        assertInvalidIpv4("4400 0014 0000 4000 4011 0000 c612 0001 c612 00c7", "IHL 4, below the minimum 5");
+        assertInvalidIpv4("4600 0014 0000 4000 4011 0000 c612 0001 c612 00c7", "IHL 6 (24 bytes) > total 20");
+        assertInvalidIpv4("4500 0013 0000 4000 4011 0000 c612 0001 c612 00c7", "total length 19 < header");
+        assertInvalidIpv4("4500 0015 0000 4000 4011 0000 c612 0001 c612 00c7", "total length 21 > captured");
+        assertInvalidIpv4("5500 0014 0000 4000 4011 0000 c612 0001 c612 00c7", "version 5");
         assertInvalidIpv4("0000 0000 0000 0000 0000 0000 0000 0000 0000 0000", "all zeroes");
     }
 
@@ -176,7 +179,7 @@ class IpPacketTest {
         final UnsafeBuffer buffer = exact(framed);
 
         assertEquals(IpPacket.IPV4_VERSION, IpPacket.version(buffer, 7, packet.length));
-        assertEquals(0xC0A800C7, IpPacket.ipv4DestinationAddress(buffer, 7));
+        assertEquals(0xC61200C7, IpPacket.ipv4DestinationAddress(buffer, 7));
         // One byte short of the total length, though the buffer itself goes on.
         assertFalse(IpPacket.isValidIpv4(buffer, 7, packet.length - 1));
     }

@@ -102,7 +102,9 @@ public final class Posix {
 
     static {
         if (!Platform.isLinux() || !Platform.is64Bit()) {
-            throw new UnsupportedOperationException("RingGuard's native I/O needs 64-bit Linux, this is "
+            // The struct layouts below (ifreq, mmsghdr, sockaddr) are those of 64-bit Linux: refuse anything else
+            // at class load, with what was found, rather than corrupt memory later.
+            throw new IllegalStateException("RingGuard's native I/O needs 64-bit Linux, this is "
                     + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         }
         Native.register(Posix.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));

@@ -110,7 +110,7 @@ class CidrTest {
         assertNotEquals(Cidr.parse("198.18.0.0/24"), Cidr.parse("198.18.0.0/25"));
         assertNotEquals(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0"));
         List<Cidr> sorted = List.of(
-                Cidr.parse("10.0.0.0/8"),
+                Cidr.parse("0.0.0.0/8"),
                 Cidr.parse("198.18.0.0/15"),
                 Cidr.parse("198.18.0.0/16"),
                 Cidr.parse("255.0.0.0/8"),

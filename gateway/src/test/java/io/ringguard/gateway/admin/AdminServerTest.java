@@ -410,7 +410,7 @@ class AdminServerTest {
         gw.store.failInsert = false;
         assertEquals(201, register(gw, registration(key)).status());
         gw.store.failUpdate = true;
-        Answer patch = call(gw, "PATCH", path(key), "{\"allowed_ips\": [\"198.19.0.2/32\", \"10.9.0.0/24\"]}");
+        Answer patch = call(gw, "PATCH", path(key), "{\"allowed_ips\": [\"198.19.0.2/32\", \"198.19.9.0/24\"]}");
         assertEquals(503, patch.status());
         assertEquals(
                 List.of(Cidr.parse("198.19.0.2/32"), Cidr.parse("fd00:19::2/128")),

@@ -90,7 +90,7 @@ class GatewayConfigRejectionTest {
                 bad(MINIMAL + "Table = main table\n", 3, "Table", "table name"),
                 bad(MINIMAL + "SaveConfig = yes\n", 3, "SaveConfig", "true or false"),
                 // [Peer] values and cross-peer rules
-                bad(MINIMAL + "[Peer]\nAllowedIPs = 10.0.0.0/8\n", 3, "PublicKey", "missing in [Peer]"),
+                bad(MINIMAL + "[Peer]\nAllowedIPs = 198.19.0.0/16\n", 3, "PublicKey", "missing in [Peer]"),
                 bad(
                         MINIMAL + "[Peer]\nPublicKey = " + PUB_A.substring(1) + "\n",
                         4,
@@ -102,9 +102,9 @@ class GatewayConfigRejectionTest {
                         5,
                         "PresharedKey",
                         "not a valid base64 key"),
-                bad(MINIMAL + PEER_A + "AllowedIPs = 10.0.0.0/8/9\n", 5, "AllowedIPs", "not a CIDR"),
-                bad(MINIMAL + PEER_A + "AllowedIPs = 010.0.0.1/32\n", 5, "AllowedIPs", "leading zero"),
-                bad(MINIMAL + PEER_A + "AllowedIPs = 10.0.0.0/8,\n", 5, "AllowedIPs", "empty item"),
+                bad(MINIMAL + PEER_A + "AllowedIPs = 198.19.0.0/16/9\n", 5, "AllowedIPs", "not a CIDR"),
+                bad(MINIMAL + PEER_A + "AllowedIPs = 198.019.0.1/32\n", 5, "AllowedIPs", "leading zero"),
+                bad(MINIMAL + PEER_A + "AllowedIPs = 198.19.0.0/16,\n", 5, "AllowedIPs", "empty item"),
                 bad(MINIMAL + PEER_A + "Endpoint = 198.18.0.1\n", 5, "Endpoint", "expected host:port"),
                 bad(MINIMAL + PEER_A + "Endpoint = 198.18.0.1:0\n", 5, "Endpoint", "port must be 1 to 65535"),
                 bad(MINIMAL + PEER_A + "Endpoint = 198.18.0.1:65536\n", 5, "Endpoint", "port must be 1 to 65535"),
@@ -134,11 +134,11 @@ class GatewayConfigRejectionTest {
                         "PublicKey",
                         "the same peer is already configured on line 4"),
                 bad(
-                        MINIMAL + PEER_A + "AllowedIPs = 10.0.0.0/24\n" + PEER_B
-                                + "AllowedIPs = 10.0.1.0/24, 10.0.0.7/24\n",
+                        MINIMAL + PEER_A + "AllowedIPs = 198.19.0.0/24\n" + PEER_B
+                                + "AllowedIPs = 198.19.1.0/24, 198.19.0.7/24\n",
                         8,
                         "AllowedIPs",
-                        "10.0.0.0/24 is already given to another peer on line 5"),
+                        "198.19.0.0/24 is already given to another peer on line 5"),
                 bad(
                         MINIMAL + "[Peer]\nPublicKey = "
                                 + new String(

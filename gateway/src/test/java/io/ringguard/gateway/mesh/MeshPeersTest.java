@@ -39,10 +39,10 @@ class MeshPeersTest {
         assertEquals(
                 Endpoint.parse("198.18.9.9:51820"),
                 peers.endpointOf(
-                        member(Path.DIRECT, Endpoint.parse("10.0.0.2:51821"), Endpoint.parse("198.18.9.9:3333"))));
+                        member(Path.DIRECT, Endpoint.parse("198.18.9.2:51821"), Endpoint.parse("198.18.9.9:3333"))));
         assertEquals(
-                Endpoint.parse("10.0.0.2:51820"),
-                peers.endpointOf(member(Path.NONE, Endpoint.parse("10.0.0.2:51821"), Endpoint.NONE)));
+                Endpoint.parse("198.18.9.2:51820"),
+                peers.endpointOf(member(Path.NONE, Endpoint.parse("198.18.9.2:51821"), Endpoint.NONE)));
         assertEquals(Endpoint.NONE, peers.endpointOf(member(Path.NONE, Endpoint.NONE, Endpoint.NONE)));
     }
 
@@ -50,10 +50,10 @@ class MeshPeersTest {
     void shouldUseTheRelaysForwarderWhileThePairIsRelayed() {
         MeshPeers peers = new MeshPeers(null, 51820, m -> m.path() == Path.DIRECT ? Endpoint.NONE : RELAY);
 
-        assertEquals(RELAY, peers.endpointOf(member(Path.RELAY, Endpoint.parse("10.0.0.2:51821"), Endpoint.NONE)));
+        assertEquals(RELAY, peers.endpointOf(member(Path.RELAY, Endpoint.parse("198.18.9.2:51821"), Endpoint.NONE)));
         assertEquals(
-                Endpoint.parse("10.0.0.2:51820"),
-                peers.endpointOf(member(Path.DIRECT, Endpoint.parse("10.0.0.2:51821"), Endpoint.NONE)));
+                Endpoint.parse("198.18.9.2:51820"),
+                peers.endpointOf(member(Path.DIRECT, Endpoint.parse("198.18.9.2:51821"), Endpoint.NONE)));
     }
 
     @Test

@@ -167,7 +167,7 @@ class UapiSetTest {
                 "public_key=" + A,
                 "allowed_ip=-198.18.1.0/24",
                 "allowed_ip=-198.18.2.0/24",
-                "allowed_ip=-10.0.0.0/8");
+                "allowed_ip=-198.19.0.0/16");
         assertEquals(List.of("fd00:1::/64"), allowedIps(c, A));
         assertEquals(List.of("198.18.2.0/24"), allowedIps(c, B), "B's prefix is not A's to remove");
     }
@@ -175,7 +175,11 @@ class UapiSetTest {
     @Test
     void shouldReplaceAllowedIps() {
         DeviceConfig c = applied(
-                BASE, "public_key=" + A, "allowed_ip=10.0.0.0/8", "replace_allowed_ips=true", "allowed_ip=fd00:2::/64");
+                BASE,
+                "public_key=" + A,
+                "allowed_ip=198.19.0.0/16",
+                "replace_allowed_ips=true",
+                "allowed_ip=fd00:2::/64");
         assertEquals(List.of("fd00:2::/64"), allowedIps(c, A));
         DeviceConfig none = applied(BASE, "public_key=" + A, "replace_allowed_ips=true");
         assertEquals(List.of(), allowedIps(none, A));
