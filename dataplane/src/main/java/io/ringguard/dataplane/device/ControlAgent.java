@@ -433,7 +433,10 @@ final class ControlAgent implements Agent, MessageHandler {
         for (KeypairEntry entry : peer.sessions) {
             indices.remove(entry.keypair().localIndex(), entry);
             if (wipe) {
-                entry.keypair().destroy();
+                // Not destroy(): a packet the classifier stamped with this keypair a moment ago may still
+                // be in an encrypt worker, which would seal it under a zeroed key. Retired keys are
+                // invalid at once and wiped after the grace period (or at close).
+                retired.retire(entry.keypair(), nowNs);
             }
         }
         peer.sessions.clear();

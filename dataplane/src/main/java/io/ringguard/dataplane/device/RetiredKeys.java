@@ -5,7 +5,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keypairs that left a peer's previous/current/next slots, waiting to have their keys wiped.
+ * Keypairs that left a peer's previous/current/next slots, or whose peer was removed, re-keyed to a new
+ * private key or hit the zero-key timer, waiting to have their keys wiped.
  *
  * <p>A retired keypair is invalid at once (no new packet is sealed or opened with it), but a packet the
  * classifier stamped with it a moment earlier may still be in an encrypt worker, and a decrypt worker may

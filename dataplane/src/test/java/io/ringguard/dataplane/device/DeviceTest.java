@@ -291,7 +291,13 @@ class DeviceTest {
                 0,
                 a.update(current ->
                         new Device.ConfigUpdate(current.toBuilder().clearPeers().build(), Set.of(), 0)));
-
+        // Invalid at once, wiped after RetiredKeys' grace period (a packet may still be in an encrypt worker).
+        assertTrue(!keypair.valid(), "no packet is sealed with a removed peer's keys");
+        long deadline = System.currentTimeMillis() + RetiredKeys.GRACE_NS / 1_000_000 + 3_000;
+        while (java.util.Arrays.stream(keypair.receiveKey()).anyMatch(w -> w != 0)
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(20);
+        }
         assertTrue(java.util.Arrays.stream(keypair.sendKey()).allMatch(w -> w == 0), "send key wiped");
         assertTrue(java.util.Arrays.stream(keypair.receiveKey()).allMatch(w -> w == 0), "receive key wiped");
         assertTrue(peer.keypairs().current() == null, "no keypair left on the removed peer");
