@@ -65,7 +65,11 @@ public final class PairRelay implements AutoCloseable {
 
     static final int MAX_PAIRS = 64;
     static final long IDLE_TIMEOUT_MS = 120_000;
-    /** Clock skew accepted on a control message; a replay inside it only re-announces the same pair. */
+    /**
+     * Clock skew accepted on a control message. Replays inside it are refused too: a sender's stamps
+     * strictly increase ({@link #write}) and each receiver keeps the last one it accepted per sender, so
+     * a captured ALLOCATE re-sent from another address cannot steer a pair's traffic there.
+     */
     static final long MAX_SKEW_MS = 300_000;
 
     static final long REQUEST_INTERVAL_MS = 2_000;
@@ -85,6 +89,11 @@ public final class PairRelay implements AutoCloseable {
     private final Map<NodeKey, Endpoint> using = new ConcurrentHashMap<>();
 
     private final Map<NodeKey, Long> lastRequestMs = new HashMap<>();
+    /** Mesh thread: the newest control stamp accepted per sender (replay refusal). */
+    private final Map<NodeKey, Long> lastControlMs = new HashMap<>();
+    /** Mesh thread: the stamp of the last control message this node wrote. */
+    private long lastWrittenMs;
+
     private long nextScanMs;
 
     // ---- shared with the forwarding thread
@@ -172,6 +181,7 @@ public final class PairRelay implements AutoCloseable {
             node.send(via.bestEndpoint(), control, 0, length);
         }
         lastRequestMs.keySet().removeIf(k -> node.engine().member(k) == null);
+        lastControlMs.keySet().removeIf(k -> node.engine().member(k) == null);
         return nextScanMs;
     }
 
@@ -182,7 +192,8 @@ public final class PairRelay implements AutoCloseable {
         self.write(control, SENDER_OFFSET);
         peer.write(control, PEER_OFFSET);
         control.putShort(PORT_OFFSET, (short) port, ByteOrder.BIG_ENDIAN);
-        control.putLong(TIME_OFFSET, System.currentTimeMillis(), ByteOrder.BIG_ENDIAN);
+        lastWrittenMs = Math.max(System.currentTimeMillis(), lastWrittenMs + 1);
+        control.putLong(TIME_OFFSET, lastWrittenMs, ByteOrder.BIG_ENDIAN);
         node.signer().sign(controlBytes, 0, SIGNATURE_OFFSET, controlBytes, SIGNATURE_OFFSET);
         return LENGTH;
     }
@@ -201,11 +212,13 @@ public final class PairRelay implements AutoCloseable {
                 && senderView != null
                 && senderView.state().isUp()
                 && Math.abs(System.currentTimeMillis() - sentMs) <= MAX_SKEW_MS
-                && node.signer().verify(sender, controlBytes, 0, SIGNATURE_OFFSET, signature, 0);
+                && node.signer().verify(sender, controlBytes, 0, SIGNATURE_OFFSET, signature, 0)
+                && sentMs > lastControlMs.getOrDefault(sender, Long.MIN_VALUE);
         if (!ok) {
             refusedControl.incrementAndGet();
             return;
         }
+        lastControlMs.put(sender, sentMs);
         if (type == TYPE_ALLOCATE && peerView != null && peerView.state().isUp() && !peer.equals(sender)) {
             allocate(from, senderView, peerView);
         } else if (type == TYPE_ALLOCATED
