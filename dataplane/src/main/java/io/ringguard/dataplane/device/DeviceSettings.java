@@ -14,8 +14,8 @@ package io.ringguard.dataplane.device;
  * @param maxPeers most peers a configuration may have; a change past it is refused whole (errno 22)
  * @param tunOffloads open the TUN with {@code IFF_VNET_HDR} and TSO (read super-packets and split them, write
  *     coalesced TCP segments); falls back to a plain TUN when the kernel refuses
- * @param udpGso send runs of equal-size datagrams to one endpoint as one {@code UDP_SEGMENT} send, and accept
- *     {@code UDP_GRO} on receive; falls back to one datagram per message when the kernel refuses
+ * @param udpGso send runs of equal-size datagrams to one endpoint as one {@code UDP_SEGMENT} send; falls back
+ *     to one datagram per message when the kernel refuses (receive takes one datagram per slot: no GRO)
  * @param warmUp run the AEAD on a side thread at start so the JIT compiles it before the first packet
  */
 public record DeviceSettings(
@@ -56,28 +56,6 @@ public record DeviceSettings(
                 false,
                 false,
                 false);
-    }
-
-    /** Without offloads or warm-up, with the default peer cap. */
-    public DeviceSettings(
-            int mtu,
-            int encryptWorkers,
-            int ringSize,
-            int slots,
-            int batchSize,
-            int controlRingBytes,
-            int maxIndices,
-            RingWait waitStrategy) {
-        this(
-                mtu,
-                encryptWorkers,
-                ringSize,
-                slots,
-                batchSize,
-                controlRingBytes,
-                maxIndices,
-                waitStrategy,
-                DEFAULT_MAX_PEERS);
     }
 
     /**

@@ -215,27 +215,6 @@ public final class LinuxTun implements TunDevice {
         return offloads ? readSegment(buffer, offset, capacityBytes) : readPacket(buffer, offset, capacityBytes);
     }
 
-    @Override
-    public int readBatch(
-            final MutableDirectBuffer buffer,
-            final int[] offsets,
-            final int capacityBytes,
-            final int[] lengths,
-            final int count) {
-        if (!offloads) {
-            return TunDevice.super.readBatch(buffer, offsets, capacityBytes, lengths, count);
-        }
-        int i = 0;
-        while (i < count) {
-            final int n = readSegment(buffer, offsets[i], capacityBytes);
-            if (n < 0) {
-                return i == 0 ? n : i;
-            }
-            lengths[i++] = n;
-        }
-        return i;
-    }
-
     /** The next packet of the current super-packet, reading a new frame when it is used up. */
     private int readSegment(final MutableDirectBuffer buffer, final int offset, final int capacityBytes) {
         if (buffer.byteArray() != null) {

@@ -91,8 +91,6 @@ public final class Posix {
     public static final int SOL_UDP = 17;
     /** Send: cmsg or socket option with the segment size (u16). */
     public static final int UDP_SEGMENT = 103;
-    /** Receive: socket option to accept coalesced datagrams; the cmsg carries the segment size (int). */
-    public static final int UDP_GRO = 104;
 
     /** {@code IFNAMSIZ}: interface names are at most 15 bytes plus the terminating NUL. */
     public static final int IFNAMSIZ = 16;

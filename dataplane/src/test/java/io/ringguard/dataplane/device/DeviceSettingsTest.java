@@ -41,8 +41,16 @@ class DeviceSettingsTest {
 
     @Test
     void shouldKeepOffloadsOffForTheShortConstructor() {
-        DeviceSettings plain =
-                new DeviceSettings(1420, 1, 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING);
+        DeviceSettings plain = new DeviceSettings(
+                1420,
+                1,
+                256,
+                1024,
+                16,
+                64 * 1024,
+                1024,
+                DeviceSettings.RingWait.BLOCKING,
+                DeviceSettings.DEFAULT_MAX_PEERS);
         assertFalse(plain.tunOffloads());
         assertFalse(plain.udpGso());
         assertFalse(plain.warmUp());

@@ -176,7 +176,7 @@ public final class PeerService {
         synchronized (changes) {
             PublicKey key = peer.publicKey();
             if (staticKeys.contains(key)
-                    || (registry.get(key).isPresent() && !meshPeers.containsKey(key))
+                    || (!meshPeers.containsKey(key) && registry.get(key).isPresent())
                     || device.config().publicKey().map(key::equals).orElse(false)) {
                 LOG.warn("mesh member " + key + " not added: the key is this gateway's, or a file or registered peer");
                 return false;

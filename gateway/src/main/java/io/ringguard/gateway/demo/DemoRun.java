@@ -215,10 +215,10 @@ final class DemoRun {
     // ---------------------------------------------------------------- the registered client
 
     /**
-     * What step 5 leaves for the summary: the client's public key (hex as UAPI prints it, URL-safe
-     * base64 for the admin API's path), the addresses gateway b's pool gave it, and its ping.
+     * What step 5 leaves for the summary: the client's public key (URL-safe base64, for the admin API's
+     * path), the addresses gateway b's pool gave it, and its ping.
      */
-    private record Client(String publicKeyHex, String publicKeyUrl, List<String> addresses, PingStats ping) {}
+    private record Client(String publicKeyUrl, List<String> addresses, PingStats ping) {}
 
     /**
      * Registers a fresh key with gateway b through {@code POST /v1/peers}, completes the wg-quick
@@ -263,8 +263,7 @@ final class DemoRun {
         PingStats ping = ping(c, DemoNetwork.POOL_GATEWAY4, PING_COUNT, "client");
         out.println("         ping " + DemoNetwork.POOL_GATEWAY4 + " (gateway b) from the client: " + ping.describe());
         out.flush();
-        return new Client(
-                HexFormat.of().formatHex(publicKey), Base64.getUrlEncoder().encodeToString(publicKey), addresses, ping);
+        return new Client(Base64.getUrlEncoder().encodeToString(publicKey), addresses, ping);
     }
 
     /** The registration's config with {@code PrivateKey} filled in, plus the client's own {@code [Gateway]}. */
@@ -279,9 +278,8 @@ final class DemoRun {
                     w.write("PrivateKey = ");
                     w.write(key);
                     w.write("\n");
-                } else if (!line.isEmpty()) {
-                    w.write(line + "\n");
                 } else {
+                    w.write(line);
                     w.write("\n");
                 }
             }

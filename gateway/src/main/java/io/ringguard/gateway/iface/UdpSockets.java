@@ -10,10 +10,6 @@ public final class UdpSockets {
 
     private UdpSockets() {}
 
-    public static UdpSocketFactory linux() {
-        return linux(false);
-    }
-
     /** With {@code gso}, sends use UDP segmentation offload where the kernel supports it. */
     public static UdpSocketFactory linux(boolean gso) {
         return (family, port, fwmark, batch) -> {

@@ -79,9 +79,7 @@ public final class Members implements Callable<Integer> {
             err.println("ringguard: --admin: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        String host = target.host().contains(":") ? "[" + target.host() + "]" : target.host();
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                        URI.create("http://" + host + ":" + target.port() + "/v1/members"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + target + "/v1/members"))
                 .timeout(TIMEOUT)
                 .GET();
         if (tokenFile != null) {

@@ -152,18 +152,19 @@ public final class UpCommand {
         int workers = config.gateway().workerCount(Runtime.getRuntime().availableProcessors());
         DeviceSettings defaults = DeviceSettings.defaults(config.mtu());
         DeviceSettings settings = new DeviceSettings(
-                config.mtu(),
-                workers,
-                defaults.ringSize(),
-                defaults.slots(),
-                defaults.batchSize(),
-                defaults.controlRingBytes(),
-                DeviceSettings.indicesFor(config.gateway().maxPeers()),
-                defaults.waitStrategy(),
-                config.gateway().maxPeers(),
-                defaults.tunOffloads(),
-                defaults.udpGso(),
-                defaults.warmUp());
+                        config.mtu(),
+                        workers,
+                        defaults.ringSize(),
+                        defaults.slots(),
+                        defaults.batchSize(),
+                        defaults.controlRingBytes(),
+                        defaults.maxIndices(),
+                        defaults.waitStrategy(),
+                        defaults.maxPeers(),
+                        defaults.tunOffloads(),
+                        defaults.udpGso(),
+                        defaults.warmUp())
+                .withMaxPeers(config.gateway().maxPeers());
         String offloads = System.getenv("RINGGUARD_OFFLOADS");
         if (offloads != null && !offloads.isBlank()) {
             try {
