@@ -1,7 +1,7 @@
 package io.ringguard.dataplane.sys;
 
-import io.ringguard.dataplane.offload.TcpCoalescer;
-import io.ringguard.dataplane.offload.TcpSegmenter;
+import io.ringguard.dataplane.offload.GroCoalescer;
+import io.ringguard.dataplane.offload.GsoSegmenter;
 import io.ringguard.dataplane.offload.VirtioNetHeader;
 import java.lang.ref.Reference;
 import java.nio.ByteOrder;
@@ -21,8 +21,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>With offloads ({@link #open(String, int, boolean)}), the device is opened with {@code IFF_VNET_HDR} and
  * {@code TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)}: one read can return a TCP super-packet of up to
- * 64 KiB, which {@link TcpSegmenter} splits into MTU-sized packets across {@link #readBatch} calls, and
- * {@link #write} merges consecutive segments of one TCP flow ({@link TcpCoalescer}) into one write, flushed by
+ * 64 KiB, which {@link GsoSegmenter} splits into MTU-sized packets across {@link #readBatch} calls, and
+ * {@link #write} merges consecutive segments of one TCP flow ({@link GroCoalescer}) into one write, flushed by
  * {@link #flush} at the end of the writer's batch. A kernel that refuses either ioctl gets a plain TUN.
  *
  * <p>Deleting the interface ({@code ip link del}) detaches the file: reads and writes then fail with
@@ -37,6 +37,7 @@ public final class LinuxTun implements TunDevice {
     private static final int POLLFD_EVENTS_OFFSET = 4;
     private static final int POLLFD_REVENTS_OFFSET = 6;
     private static final int OFFLOADS = Posix.TUN_F_CSUM | Posix.TUN_F_TSO4 | Posix.TUN_F_TSO6;
+    private static final int UDP_OFFLOADS = Posix.TUN_F_USO4 | Posix.TUN_F_USO6;
     /** A super-packet is at most 64 KiB of IP packet plus the virtio header. */
     private static final int FRAME_BYTES = VirtioNetHeader.BYTES + 65_535;
 
@@ -48,24 +49,28 @@ public final class LinuxTun implements TunDevice {
     private int lastReadErrno;
     private int lastWriteErrno;
     private final boolean offloads;
+    private final boolean udpOffloads;
     // Reader-thread state with offloads: the frame last read and its segmenter.
     private final UnsafeBuffer readFrame;
-    private final TcpSegmenter segmenter;
+    private final GsoSegmenter segmenter;
     private long malformedFrames;
     // Writer-thread state with offloads: the pending super-packet, and a 2-entry iovec (empty virtio header,
     // packet) so a packet that is not merged is written from where it lies.
-    private final TcpCoalescer coalescer;
+    private final GroCoalescer coalescer;
     private final UnsafeBuffer writeVector;
     private final UnsafeBuffer emptyHeader;
+    private long mergedFrames;
+    private long mergedPackets;
 
-    private LinuxTun(final int fd, final String name, final boolean offloads) {
+    private LinuxTun(final int fd, final String name, final boolean offloads, final boolean udpOffloads) {
         this.fd = fd;
         this.name = name;
         this.offloads = offloads;
+        this.udpOffloads = udpOffloads;
         if (offloads) {
             readFrame = new UnsafeBuffer(BufferUtil.allocateDirectAligned(FRAME_BYTES, 64));
-            segmenter = new TcpSegmenter();
-            coalescer = new TcpCoalescer();
+            segmenter = new GsoSegmenter();
+            coalescer = new GroCoalescer(udpOffloads);
             writeVector = new UnsafeBuffer(BufferUtil.allocateDirectAligned(32, 8));
             emptyHeader = new UnsafeBuffer(BufferUtil.allocateDirectAligned(16, 8));
             writeVector.putLong(0, emptyHeader.addressOffset());
@@ -127,11 +132,16 @@ public final class LinuxTun implements TunDevice {
                 }
                 throw NativeIoException.lastError("TUNSETIFF " + name);
             }
-            if (offloads && Posix.ioctl(fd, Posix.TUNSETOFFLOAD, OFFLOADS) < 0) {
-                // Closing the descriptor deletes the interface; the caller opens a plain one.
-                return null;
+            boolean udpOffloads = false;
+            if (offloads) {
+                // USO first (Linux 6.2+); an older kernel says EINVAL and keeps TSO only.
+                udpOffloads = Posix.ioctl(fd, Posix.TUNSETOFFLOAD, OFFLOADS | UDP_OFFLOADS) == 0;
+                if (!udpOffloads && Posix.ioctl(fd, Posix.TUNSETOFFLOAD, OFFLOADS) < 0) {
+                    // Closing the descriptor deletes the interface; the caller opens a plain one.
+                    return null;
+                }
             }
-            final LinuxTun tun = new LinuxTun(fd, readName(ifreq), offloads);
+            final LinuxTun tun = new LinuxTun(fd, readName(ifreq), offloads, udpOffloads);
             // The direct buffer must outlive the ioctl that wrote into it.
             Reference.reachabilityFence(ifreq);
             tun.mtu(mtu);
@@ -203,6 +213,21 @@ public final class LinuxTun implements TunDevice {
     /** Whether the device runs with {@code IFF_VNET_HDR} and TSO (the kernel accepted them); any thread. */
     public boolean offloads() {
         return offloads;
+    }
+
+    /** Whether the kernel also took UDP segmentation offload (USO): UDP datagrams are merged on write. */
+    public boolean udpOffloads() {
+        return udpOffloads;
+    }
+
+    /** Super-packets written (more than one packet merged into one write); writer thread. */
+    public long mergedFrames() {
+        return mergedFrames;
+    }
+
+    /** Packets that went out inside those super-packets; writer thread. */
+    public long mergedPackets() {
+        return mergedPackets;
     }
 
     /** Frames read that could not be split (malformed virtio header or segment); reader thread. */
@@ -310,12 +335,17 @@ public final class LinuxTun implements TunDevice {
             return 0;
         }
         final int fd = this.fd;
+        final int segments = coalescer.segments();
         final int frameLength = coalescer.finish();
         if (fd < 0) {
             return IoStatus.CLOSED;
         }
         final long n = Posix.write(fd, coalescer.frame().addressOffset(), frameLength);
         if (n >= 0) {
+            if (segments > 1) {
+                mergedFrames++;
+                mergedPackets += segments;
+            }
             return (int) n;
         }
         final int errno = Posix.errno();
@@ -386,7 +416,8 @@ public final class LinuxTun implements TunDevice {
 
     @Override
     public String toString() {
-        return "LinuxTun[" + name + ", fd " + fd + ", mtu " + mtu + (offloads ? ", offloads" : "") + "]";
+        return "LinuxTun[" + name + ", fd " + fd + ", mtu " + mtu
+                + (offloads ? (udpOffloads ? ", offloads tso+uso" : ", offloads tso") : "") + "]";
     }
 
     private static UnsafeBuffer ifreq(final String name) {

@@ -86,6 +86,10 @@ public final class Posix {
     public static final int TUN_F_CSUM = 0x01;
     public static final int TUN_F_TSO4 = 0x02;
     public static final int TUN_F_TSO6 = 0x04;
+    /** UDP segmentation offload over IPv4 / IPv6 (Linux 6.2+): {@code GSO_UDP_L4} frames both ways. */
+    public static final int TUN_F_USO4 = 0x20;
+
+    public static final int TUN_F_USO6 = 0x40;
 
     // UDP segmentation offload (linux/udp.h): level SOL_UDP.
     public static final int SOL_UDP = 17;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringguard.buffers.PacketSlab;
 import io.ringguard.buffers.ip.IcmpEcho;
+import io.ringguard.buffers.ip.InternetChecksum;
 import io.ringguard.buffers.ip.IpPacket;
 import io.ringguard.testkit.Exec;
 import io.ringguard.testkit.ExecResult;
@@ -14,6 +15,12 @@ import io.ringguard.testkit.Prerequisites;
 import io.ringguard.testkit.Slot;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -100,6 +107,113 @@ class LinuxTunIntegrationTest {
                     && IpPacket.ipv4SourceAddress(buffer, slab.payloadOffset(1)) == far;
         }
         assertTrue(replied, "no echo reply from " + netns.slot().tunnelAddress(1) + " within " + DEADLINE_MS + " ms");
+    }
+
+    /**
+     * With USO the writer merges consecutive datagrams of one flow into one {@code GSO_UDP_L4} write; the kernel
+     * must hand a socket that did not ask for {@code UDP_GRO} every datagram as it was, content and length.
+     */
+    @Test
+    void shouldDeliverMergedUdpDatagramsToASocketOneByOne() throws Exception {
+        Prerequisites.requireProgram("python3");
+        netns = Netns.create();
+        final String name = netns.slot().interfaceName("rgt");
+        tun = LinuxTun.open(name, TunDevice.DEFAULT_MTU, true);
+        assertTrue(tun.offloads(), "IFF_VNET_HDR with TSO");
+        if (kernelAtLeast(6, 2)) {
+            assertTrue(tun.udpOffloads(), "Linux " + System.getProperty("os.version") + " has TUN_F_USO4/6");
+        }
+        Exec.run(Netns.IP_TIMEOUT_MS, "ip", "link", "set", name, "netns", netns.name())
+                .orThrow();
+        final String far = netns.slot().tunnelAddress(1);
+        netns.ip("addr", "add", far + "/24", "dev", name);
+        netns.ip("link", "set", name, "up");
+        final int count = 12;
+        final Path log = Files.createTempFile("rg-uso", ".log");
+        try {
+            // Prints "ready" once bound, then one "length:sha256-prefix" per datagram until `count` or 3 s quiet.
+            final String receiver = String.join(
+                    "\n",
+                    "import socket,hashlib,sys",
+                    "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)",
+                    "s.bind(('" + far + "',5201)); s.settimeout(3)",
+                    "print('ready',flush=True)",
+                    "out=[]",
+                    "try:",
+                    "  while len(out)<" + count + ":",
+                    "    d=s.recv(65535); out.append('%d:%s'%(len(d),hashlib.sha256(d).hexdigest()[:16]))",
+                    "except socket.timeout: pass",
+                    "print(' '.join(out),flush=True)");
+            final Process process = netns.spawn(log, Map.of(), "python3", "-c", receiver);
+            final long deadlineNs = System.nanoTime() + DEADLINE_MS * 1_000_000L;
+            while (!Files.readString(log).contains("ready") && System.nanoTime() < deadlineNs && process.isAlive()) {
+                Thread.sleep(20);
+            }
+            assertTrue(Files.readString(log).contains("ready"), "receiver did not start: " + Files.readString(log));
+            final int self = address(netns.slot().tunnelAddress(2));
+            final StringBuilder expected = new StringBuilder();
+            final int offset = slab.payloadOffset(0);
+            for (int i = 0; i < count; i++) {
+                final int payload = i == count - 1 ? 100 : 1300;
+                final int length = writeUdp(buffer, offset, self, address(far), payload, i);
+                assertEquals(length, tun.write(buffer, offset, length), "datagram " + i);
+                final byte[] bytes = new byte[payload];
+                buffer.getBytes(offset + 28, bytes);
+                expected.append(expected.isEmpty() ? "" : " ")
+                        .append(payload)
+                        .append(':')
+                        .append(HexFormat.of()
+                                .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes), 0, 8));
+            }
+            assertTrue(tun.flush() > 0, "the merged frame went out at flush");
+            if (tun.udpOffloads()) {
+                assertEquals(1, tun.mergedFrames(), "one GSO_UDP_L4 write");
+                assertEquals(count, tun.mergedPackets());
+            }
+            assertTrue(process.waitFor(DEADLINE_MS, TimeUnit.MILLISECONDS), "receiver still running");
+            final String[] lines = Files.readString(log).strip().split("\n");
+            assertEquals(expected.toString(), lines[lines.length - 1]);
+        } finally {
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** A UDP/IPv4 datagram (source port 40000 to 5201, payload bytes from {@code seed}) with valid checksums. */
+    private static int writeUdp(
+            final UnsafeBuffer b,
+            final int offset,
+            final int source,
+            final int destination,
+            final int payload,
+            int seed) {
+        final int length = 28 + payload;
+        b.setMemory(offset, 28, (byte) 0);
+        b.putByte(offset, (byte) 0x45);
+        b.putShort(offset + 2, (short) length, ByteOrder.BIG_ENDIAN);
+        b.putShort(offset + 6, (short) 0x4000, ByteOrder.BIG_ENDIAN);
+        b.putByte(offset + 8, (byte) 64);
+        b.putByte(offset + 9, (byte) IpPacket.PROTOCOL_UDP);
+        b.putInt(offset + 12, source, ByteOrder.BIG_ENDIAN);
+        b.putInt(offset + 16, destination, ByteOrder.BIG_ENDIAN);
+        InternetChecksum.writeIpv4HeaderChecksum(b, offset);
+        b.putShort(offset + 20, (short) 40000, ByteOrder.BIG_ENDIAN);
+        b.putShort(offset + 22, (short) 5201, ByteOrder.BIG_ENDIAN);
+        b.putShort(offset + 24, (short) (8 + payload), ByteOrder.BIG_ENDIAN);
+        for (int i = 0; i < payload; i++) {
+            b.putByte(offset + 28 + i, (byte) (seed * 31 + i));
+        }
+        long sum = InternetChecksum.ipv4PseudoHeaderSum(source, destination, IpPacket.PROTOCOL_UDP, 8 + payload);
+        sum = InternetChecksum.sum(b, offset + 20, 8 + payload, sum);
+        final int checksum = InternetChecksum.finish(sum);
+        b.putShort(offset + 26, (short) (checksum == 0 ? 0xFFFF : checksum), ByteOrder.BIG_ENDIAN);
+        return length;
+    }
+
+    private static boolean kernelAtLeast(final int major, final int minor) {
+        final String[] parts = System.getProperty("os.version").split("[.-]");
+        final int kernelMajor = Integer.parseInt(parts[0]);
+        final int kernelMinor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        return kernelMajor > major || (kernelMajor == major && kernelMinor >= minor);
     }
 
     @Test

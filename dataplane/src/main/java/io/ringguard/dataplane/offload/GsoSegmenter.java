@@ -3,18 +3,23 @@ package io.ringguard.dataplane.offload;
 import io.ringguard.buffers.ip.InternetChecksum;
 import io.ringguard.buffers.ip.IpPacket;
 import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
- * Splits what a TUN with {@code IFF_VNET_HDR} and {@code TUN_F_TSO4|TUN_F_TSO6|TUN_F_CSUM} hands over into the
- * packets the wire would have carried, the userspace half of TSO (the kernel's {@code tcp_gso_segment}):
+ * Splits what a TUN with {@code IFF_VNET_HDR} and {@code TUN_F_CSUM|TUN_F_TSO4|TUN_F_TSO6} (and, when the kernel
+ * has them, {@code TUN_F_USO4|TUN_F_USO6}) hands over into the packets the wire would have carried, the
+ * userspace half of TSO/USO (the kernel's {@code tcp_gso_segment} and {@code __udp_gso_segment}):
  *
  * <ol>
- *   <li>{@link #start} reads the {@code virtio_net_hdr}: no GSO, or TCP over IPv4/IPv6 with {@code gso_size};
- *   <li>{@link #next} copies the IP and TCP headers plus the next {@code gso_size} bytes of payload into the
- *       caller's slot, then fixes IPv4 total length, identification (+1 per segment) and header checksum or
- *       the IPv6 payload length, the TCP sequence number, FIN/PSH (last segment only) and CWR (first only);
- *   <li>the TCP checksum is computed in full for every segment: the kernel left only a pseudo-header seed.
+ *   <li>{@link #start} reads the {@code virtio_net_hdr}: no GSO, TCP over IPv4/IPv6, or UDP ({@code
+ *       GSO_UDP_L4}, from an application that sends with {@code UDP_SEGMENT}) with {@code gso_size};
+ *   <li>{@link #next} copies the IP and transport headers plus the next {@code gso_size} bytes of payload into
+ *       the caller's slot, then fixes IPv4 total length, identification (+1 per segment) and header checksum or
+ *       the IPv6 payload length; for TCP the sequence number, FIN/PSH (last segment only) and CWR (first only),
+ *       for UDP the UDP length;
+ *   <li>the transport checksum is computed in full for every segment: the kernel left only a pseudo-header
+ *       seed.
  * </ol>
  *
  * A packet without GSO but with {@code NEEDS_CSUM} (the kernel skipped the checksum because we offered
@@ -23,7 +28,7 @@ import org.agrona.MutableDirectBuffer;
  * <p>Nothing is allocated; a malformed frame makes {@link #start} return {@link #MALFORMED} (a counted drop,
  * never an exception). Threading: one instance per reader thread.
  */
-public final class TcpSegmenter {
+public final class GsoSegmenter {
     /** {@link #start} result for a frame that cannot be split; the caller drops it. */
     public static final int MALFORMED = -1;
 
@@ -35,7 +40,9 @@ public final class TcpSegmenter {
     static final int TCP_FIN = 0x01;
     static final int TCP_PSH = 0x08;
     static final int TCP_CWR = 0x80;
+    static final int UDP_LENGTH_OFFSET = 4;
     static final int UDP_CHECKSUM_OFFSET = 6;
+    static final int UDP_HEADER_BYTES = 8;
 
     private MutableDirectBuffer source;
     private int packetOffset;
@@ -46,6 +53,7 @@ public final class TcpSegmenter {
     private int segments;
     private int nextSegment;
     private boolean ipv6;
+    private boolean udp;
 
     /**
      * Takes a frame ({@code virtio_net_hdr} then one packet) for splitting. The frame's bytes may be changed
@@ -76,6 +84,10 @@ public final class TcpSegmenter {
             return 1;
         }
         int version = IpPacket.version(frame, packetOffset, packetLength);
+        if (gsoType == VirtioNetHeader.GSO_UDP_L4) {
+            return startUdp(frame, offset, version, csumStart);
+        }
+        udp = false;
         if (gsoType == VirtioNetHeader.GSO_TCPV4 && version == IpPacket.IPV4_VERSION) {
             if (!IpPacket.isValidIpv4(frame, packetOffset, packetLength)
                     || IpPacket.ipv4Protocol(frame, packetOffset) != IpPacket.PROTOCOL_TCP
@@ -104,6 +116,41 @@ public final class TcpSegmenter {
         }
         int payload = packetLength - headerBytes;
         segments = payload == 0 ? 1 : (payload + gsoSize - 1) / gsoSize;
+        return segments;
+    }
+
+    /**
+     * A {@code GSO_UDP_L4} super-packet: the UDP header must follow the IP header (IPv4 options are fine; IPv6
+     * extension headers are refused, the kernel's UDP GSO does not put any there for a TUN reader).
+     */
+    private int startUdp(MutableDirectBuffer frame, int offset, int version, int csumStart) {
+        if (version == IpPacket.IPV4_VERSION) {
+            if (!IpPacket.isValidIpv4(frame, packetOffset, packetLength)
+                    || IpPacket.ipv4Protocol(frame, packetOffset) != IpPacket.PROTOCOL_UDP
+                    || IpPacket.ipv4IsFragment(frame, packetOffset)
+                    || csumStart != IpPacket.ipv4HeaderLengthBytes(frame, packetOffset)) {
+                return MALFORMED;
+            }
+            ipv6 = false;
+        } else if (version == IpPacket.IPV6_VERSION) {
+            if (!IpPacket.isValidIpv6(frame, packetOffset, packetLength)
+                    || IpPacket.ipv6NextHeader(frame, packetOffset) != IpPacket.PROTOCOL_UDP
+                    || csumStart != IpPacket.IPV6_HEADER_BYTES) {
+                return MALFORMED;
+            }
+            ipv6 = true;
+        } else {
+            return MALFORMED;
+        }
+        gsoSize = VirtioNetHeader.gsoSize(frame, offset);
+        ipHeaderBytes = csumStart;
+        headerBytes = csumStart + UDP_HEADER_BYTES;
+        if (headerBytes >= packetLength || gsoSize == 0) {
+            return MALFORMED;
+        }
+        udp = true;
+        int payload = packetLength - headerBytes;
+        segments = (payload + gsoSize - 1) / gsoSize;
         return segments;
     }
 
@@ -148,6 +195,12 @@ public final class TcpSegmenter {
             destination.putShort(offset + IpPacket.IPV4_IDENTIFICATION_OFFSET, (short) (id + i), ByteOrder.BIG_ENDIAN);
             InternetChecksum.writeIpv4HeaderChecksum(destination, offset);
         }
+        if (udp) {
+            destination.putShort(
+                    offset + ipHeaderBytes + UDP_LENGTH_OFFSET, (short) (length - ipHeaderBytes), ByteOrder.BIG_ENDIAN);
+            writeUdpChecksum(destination, offset, ipHeaderBytes, length, ipv6);
+            return length;
+        }
         int tcp = offset + ipHeaderBytes;
         int sequence = destination.getInt(tcp + TCP_SEQUENCE_OFFSET, ByteOrder.BIG_ENDIAN);
         destination.putInt(tcp + TCP_SEQUENCE_OFFSET, sequence + i * gsoSize, ByteOrder.BIG_ENDIAN);
@@ -168,19 +221,43 @@ public final class TcpSegmenter {
         int tcp = offset + ipHeaderBytes;
         int tcpLength = length - ipHeaderBytes;
         buffer.putShort(tcp + TCP_CHECKSUM_OFFSET, (short) 0);
-        long sum = pseudoHeaderSum(buffer, offset, tcpLength, v6);
+        long sum = pseudoHeaderSum(buffer, offset, IpPacket.PROTOCOL_TCP, tcpLength, v6);
         sum = InternetChecksum.sum(buffer, tcp, tcpLength, sum);
         buffer.putShort(tcp + TCP_CHECKSUM_OFFSET, (short) InternetChecksum.finish(sum), ByteOrder.BIG_ENDIAN);
     }
 
-    static long pseudoHeaderSum(MutableDirectBuffer buffer, int offset, int tcpLength, boolean v6) {
+    /** Computes and stores the full UDP checksum (0 goes out as 0xFFFF, RFC 768); any thread. */
+    static void writeUdpChecksum(MutableDirectBuffer buffer, int offset, int ipHeaderBytes, int length, boolean v6) {
+        int udpStart = offset + ipHeaderBytes;
+        int udpLength = length - ipHeaderBytes;
+        buffer.putShort(udpStart + UDP_CHECKSUM_OFFSET, (short) 0);
+        long sum = pseudoHeaderSum(buffer, offset, IpPacket.PROTOCOL_UDP, udpLength, v6);
+        sum = InternetChecksum.sum(buffer, udpStart, udpLength, sum);
+        int checksum = InternetChecksum.finish(sum);
+        buffer.putShort(
+                udpStart + UDP_CHECKSUM_OFFSET, (short) (checksum == 0 ? 0xFFFF : checksum), ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * The unfolded pseudo-header sum (addresses, protocol, {@code l4Length}) of the IP packet at {@code offset}.
+     */
+    static long pseudoHeaderSum(DirectBuffer buffer, int offset, int protocol, int l4Length, boolean v6) {
         return v6
-                ? InternetChecksum.ipv6PseudoHeaderSum(buffer, offset, IpPacket.PROTOCOL_TCP, tcpLength)
+                ? InternetChecksum.ipv6PseudoHeaderSum(buffer, offset, protocol, l4Length)
                 : InternetChecksum.ipv4PseudoHeaderSum(
                         IpPacket.ipv4SourceAddress(buffer, offset),
                         IpPacket.ipv4DestinationAddress(buffer, offset),
-                        IpPacket.PROTOCOL_TCP,
-                        tcpLength);
+                        protocol,
+                        l4Length);
+    }
+
+    /** Whether the TCP or UDP checksum of the packet at {@code offset} verifies (a zero UDP checksum does not). */
+    static boolean transportChecksumValid(
+            DirectBuffer buffer, int offset, int length, int ipHeaderBytes, int protocol, boolean v6) {
+        int l4Length = length - ipHeaderBytes;
+        long sum = pseudoHeaderSum(buffer, offset, protocol, l4Length, v6);
+        sum = InternetChecksum.sum(buffer, offset + ipHeaderBytes, l4Length, sum);
+        return InternetChecksum.fold(sum) == InternetChecksum.VALID_FOLDED_SUM;
     }
 
     private boolean completeChecksum(int csumStart, int csumOffset) {
