@@ -395,6 +395,7 @@ final class ControlAgent implements Agent, MessageHandler {
         long sequence = outbound.next();
         outbound.get(sequence).set(kind, slot, length, peer, endpoint);
         outbound.publish(sequence);
+        device.outboundPublished();
     }
 
     // ---- keypairs and indices

@@ -17,6 +17,7 @@ import io.ringguard.dataplane.pipeline.DecryptWorker;
 import io.ringguard.dataplane.pipeline.EncryptWorker;
 import io.ringguard.dataplane.pipeline.InboundEvent;
 import io.ringguard.dataplane.pipeline.InboundFinisher;
+import io.ringguard.dataplane.pipeline.InlineStages;
 import io.ringguard.dataplane.pipeline.OutboundClassifier;
 import io.ringguard.dataplane.pipeline.OutboundEvent;
 import io.ringguard.dataplane.pipeline.TunReader;
@@ -88,6 +89,9 @@ public final class Device implements AutoCloseable {
     private final Disruptor<InboundEvent> inbound;
     private final RingBuffer<OutboundEvent> outboundRing;
     private final RingBuffer<InboundEvent> inboundRing;
+    // Non-null when the stages run on the producers' threads (RingWait.INLINE with one crypto worker).
+    private final InlineStages<OutboundEvent> outboundInline;
+    private final InlineStages<InboundEvent> inboundInline;
     private final UdpSender sender;
     private final InboundFinisher finisher;
     private final TunReader tunReader;
@@ -121,18 +125,6 @@ public final class Device implements AutoCloseable {
         this.handshakeRequests = new ManyToOneConcurrentArrayQueue<>(4096);
         this.confirmations = new ManyToOneConcurrentArrayQueue<>(4096);
 
-        outbound = new Disruptor<>(
-                OutboundEvent::new,
-                settings.ringSize(),
-                threads("tx"),
-                ProducerType.MULTI,
-                settings.waitStrategy().create());
-        inbound = new Disruptor<>(
-                InboundEvent::new,
-                settings.ringSize(),
-                threads("rx"),
-                ProducerType.MULTI,
-                settings.waitStrategy().create());
         int n = settings.encryptWorkers();
         EncryptWorker[] encrypt = new EncryptWorker[n];
         DecryptWorker[] decrypt = new DecryptWorker[n];
@@ -143,18 +135,51 @@ public final class Device implements AutoCloseable {
         sender = new UdpSender(slab, pool, counters, settings.batchSize());
         OutboundClassifier classifier = new OutboundClassifier(slab, allowedIps, counters);
         finisher = new InboundFinisher(slab, pool, allowedIps, tun, counters, confirmations::offer);
-        if (n == 1) {
-            // One crypto worker means no parallelism to win: run each direction's stages on one
-            // thread, in the same order, and save two thread hand-offs per packet (latency).
-            outbound.handleEventsWith(new FusedStages<OutboundEvent>(List.of(classifier, encrypt[0], sender)));
-            inbound.handleEventsWith(new FusedStages<InboundEvent>(List.of(decrypt[0], finisher)));
+        if (n == 1 && settings.waitStrategy() == DeviceSettings.RingWait.INLINE) {
+            // Producers run the fused stages themselves for single packets, a stage thread takes bursts.
+            outbound = null;
+            inbound = null;
+            outboundRing = RingBuffer.createMultiProducer(OutboundEvent::new, settings.ringSize());
+            inboundRing = RingBuffer.createMultiProducer(InboundEvent::new, settings.ringSize());
+            outboundInline = new InlineStages<>(
+                    outboundRing,
+                    new FusedStages<OutboundEvent>(List.of(classifier, encrypt[0], sender)),
+                    e -> LOG.error("outbound stage error (packet dropped)", e));
+            inboundInline = new InlineStages<>(
+                    inboundRing,
+                    new FusedStages<InboundEvent>(List.of(decrypt[0], finisher)),
+                    e -> LOG.error("inbound stage error (packet dropped)", e));
         } else {
-            outbound.handleEventsWith(classifier).then(encrypt).then(sender);
-            inbound.handleEventsWith(decrypt).then(finisher);
+            outbound = new Disruptor<>(
+                    OutboundEvent::new,
+                    settings.ringSize(),
+                    threads("tx"),
+                    ProducerType.MULTI,
+                    settings.waitStrategy().create());
+            inbound = new Disruptor<>(
+                    InboundEvent::new,
+                    settings.ringSize(),
+                    threads("rx"),
+                    ProducerType.MULTI,
+                    settings.waitStrategy().create());
+            if (n == 1) {
+                // One crypto worker means no parallelism to win: run each direction's stages on one
+                // thread, in the same order, and save two thread hand-offs per packet (latency).
+                outbound.handleEventsWith(new FusedStages<OutboundEvent>(List.of(classifier, encrypt[0], sender)));
+                inbound.handleEventsWith(new FusedStages<InboundEvent>(List.of(decrypt[0], finisher)));
+            } else {
+                outbound.handleEventsWith(classifier).then(encrypt).then(sender);
+                inbound.handleEventsWith(decrypt).then(finisher);
+            }
+            outboundRing = outbound.getRingBuffer();
+            inboundRing = inbound.getRingBuffer();
+            outboundInline = null;
+            inboundInline = null;
         }
-        outboundRing = outbound.getRingBuffer();
-        inboundRing = inbound.getRingBuffer();
         tunReader = new TunReader(tun, slab, pool, outboundRing, counters, settings.batchSize(), this::deviceGone);
+        if (outboundInline != null) {
+            tunReader.afterPublish(outboundInline::published);
+        }
         control = new ControlAgent(this, new SecureRandom());
         controlRunner = new AgentRunner(
                 new BackoffIdleStrategy(10, 20, 1_000, TimeUnit.MILLISECONDS.toNanos(1)),
@@ -182,8 +207,13 @@ public final class Device implements AutoCloseable {
             warmup.start();
         }
         openSockets(0, 0);
-        outbound.start();
-        inbound.start();
+        if (outbound != null) {
+            outbound.start();
+            inbound.start();
+        } else {
+            startThread(outboundInline, "ringguard-tx-" + name);
+            startThread(inboundInline, "ringguard-rx-" + name);
+        }
         tunReaderThread = startThread(tunReader, "ringguard-tun-reader-" + name);
         AgentRunner.startOnThread(controlRunner, threads("control"));
     }
@@ -209,9 +239,15 @@ public final class Device implements AutoCloseable {
         listenPort = v4.boundPort();
         sender.sockets(v4, v6);
         receiver4 = new UdpReceiver(v4, slab, pool, inboundRing, controlRing, counters, settings.batchSize());
+        if (inboundInline != null) {
+            receiver4.afterPublish(inboundInline::published);
+        }
         startThread(receiver4, "ringguard-udp4-" + name);
         if (v6 != null) {
             receiver6 = new UdpReceiver(v6, slab, pool, inboundRing, controlRing, counters, settings.batchSize());
+            if (inboundInline != null) {
+                receiver6.afterPublish(inboundInline::published);
+            }
             startThread(receiver6, "ringguard-udp6-" + name);
         }
         stopReceiver(oldR4, old4);
@@ -485,6 +521,10 @@ public final class Device implements AutoCloseable {
             r6.stop();
         }
         controlRunner.close();
+        if (outboundInline != null) {
+            outboundInline.stop();
+            inboundInline.stop();
+        }
         synchronized (threads) {
             for (Thread t : threads) {
                 try {
@@ -494,8 +534,10 @@ public final class Device implements AutoCloseable {
                 }
             }
         }
-        outbound.halt();
-        inbound.halt();
+        if (outbound != null) {
+            outbound.halt();
+            inbound.halt();
+        }
         if (socket4 != null) {
             socket4.close();
         }
@@ -522,6 +564,13 @@ public final class Device implements AutoCloseable {
 
     RingBuffer<OutboundEvent> outboundRing() {
         return outboundRing;
+    }
+
+    /** Runs the outbound stages if they run inline (after the control thread published); else nothing. */
+    void outboundPublished() {
+        if (outboundInline != null) {
+            outboundInline.published(1);
+        }
     }
 
     ControlRing controlRing() {

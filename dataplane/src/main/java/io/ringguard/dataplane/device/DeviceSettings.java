@@ -83,16 +83,24 @@ public record DeviceSettings(
         /** Spin for 20 us, yield for 50 us, then park on a lock: lower latency under steady load. */
         PHASED,
         /** Spin then yield, never park: a dedicated core per stage. */
-        YIELDING;
+        YIELDING,
+        /**
+         * Run to completion for single packets: the thread that publishes one or two packets (TUN reader, UDP
+         * receiver, control) runs the fused stages itself when nothing else is running them, and a stage thread
+         * (parked until handed a burst) takes bursts ({@code InlineStages}). Only with one crypto worker; with
+         * more, {@link #BLOCKING} is used.
+         */
+        INLINE;
 
         com.lmax.disruptor.WaitStrategy create() {
             return switch (this) {
-                case BLOCKING -> new com.lmax.disruptor.BlockingWaitStrategy();
                 case LITE_BLOCKING -> new com.lmax.disruptor.LiteBlockingWaitStrategy();
                 case PHASED ->
                     com.lmax.disruptor.PhasedBackoffWaitStrategy.withLiteLock(
                             20, 50, java.util.concurrent.TimeUnit.MICROSECONDS);
                 case YIELDING -> new com.lmax.disruptor.YieldingWaitStrategy();
+                // Nobody waits on an inline ring; BLOCKING is what a multi-worker pipeline falls back to.
+                case INLINE, BLOCKING -> new com.lmax.disruptor.BlockingWaitStrategy();
             };
         }
 
@@ -102,7 +110,8 @@ public record DeviceSettings(
                 return valueOf(text.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(
-                        "wait strategy must be blocking, lite_blocking, phased or yielding, not '" + text + "'", e);
+                        "wait strategy must be blocking, lite_blocking, phased, yielding or inline, not '" + text + "'",
+                        e);
             }
         }
     }

@@ -9,6 +9,7 @@ import io.ringguard.dataplane.counters.DropReason;
 import io.ringguard.dataplane.sys.IoStatus;
 import io.ringguard.dataplane.sys.TunDevice;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 
 /**
  * Outbound stage 0, the producer of the send ring.
@@ -35,6 +36,7 @@ public final class TunReader implements Runnable {
     private final int[] offsets;
     private final int[] lengths;
     private volatile boolean running = true;
+    private IntConsumer afterPublish = count -> {};
 
     public TunReader(
             TunDevice tun,
@@ -53,6 +55,14 @@ public final class TunReader implements Runnable {
         this.slots = new int[batchSize];
         this.offsets = new int[batchSize];
         this.lengths = new int[batchSize];
+    }
+
+    /**
+     * What to run after each published batch, with its size, on this thread ({@link InlineStages#published}
+     * when the stages may run inline). Set before the thread starts.
+     */
+    public void afterPublish(IntConsumer action) {
+        this.afterPublish = action;
     }
 
     public void stop() {
@@ -158,5 +168,6 @@ public final class TunReader implements Runnable {
             event.ingressNs = nowNs;
         }
         ring.publish(lo, hi);
+        afterPublish.accept(n);
     }
 }

@@ -10,6 +10,7 @@ import io.ringguard.dataplane.sys.IoStatus;
 import io.ringguard.dataplane.sys.UdpSocket;
 import io.ringguard.handshake.message.MessageType;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -37,6 +38,7 @@ public final class UdpReceiver implements Runnable {
     private final int[] transport;
     private final UnsafeBuffer endpoints;
     private volatile boolean running = true;
+    private IntConsumer afterPublish = count -> {};
 
     public UdpReceiver(
             UdpSocket socket,
@@ -56,6 +58,14 @@ public final class UdpReceiver implements Runnable {
         this.slots = new int[batchSize];
         this.transport = new int[batchSize];
         this.endpoints = batch.endpoints();
+    }
+
+    /**
+     * What to run after each published batch, with its size, on this thread ({@link InlineStages#published}
+     * when the stages may run inline). Set before the thread starts.
+     */
+    public void afterPublish(IntConsumer action) {
+        this.afterPublish = action;
     }
 
     public void stop() {
@@ -156,6 +166,7 @@ public final class UdpReceiver implements Runnable {
             event.ingressNs = nowNs;
         }
         ring.publish(lo, hi);
+        afterPublish.accept(transportCount);
     }
 
     private void release(int from, int to) {

@@ -89,20 +89,17 @@ class DeviceTest {
         return 2;
     }
 
+    /** How stages wait; {@link InlineDeviceTest} runs them on the producers' threads instead. */
+    DeviceSettings.RingWait ringWait() {
+        return DeviceSettings.RingWait.BLOCKING;
+    }
+
     private Device device(String name, FakeTun tun, FakeUdp v4) {
         FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", v4.localAddress().getPort()), 16);
         return new Device(
                 name,
                 new DeviceSettings(
-                        1420,
-                        workers(),
-                        256,
-                        1024,
-                        16,
-                        64 * 1024,
-                        1024,
-                        DeviceSettings.RingWait.BLOCKING,
-                        DeviceSettings.DEFAULT_MAX_PEERS),
+                        1420, workers(), 256, 1024, 16, 64 * 1024, 1024, ringWait(), DeviceSettings.DEFAULT_MAX_PEERS),
                 tun,
                 (family, port, fwmark, batch) -> family == Posix.AF_INET ? v4 : v6);
     }
@@ -377,9 +374,8 @@ class DeviceTest {
     void shouldRefuseAConfigWithMorePeersThanMaxPeersWholeWithEinval() throws Exception {
         FakeUdp v4 = new FakeUdp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 40003), 16);
         FakeUdp v6 = new FakeUdp(new InetSocketAddress("::1", 40003), 16);
-        DeviceSettings capped = new DeviceSettings(
-                        1420, workers(), 256, 1024, 16, 64 * 1024, 1024, DeviceSettings.RingWait.BLOCKING, 1)
-                .withMaxPeers(2);
+        DeviceSettings capped =
+                new DeviceSettings(1420, workers(), 256, 1024, 16, 64 * 1024, 1024, ringWait(), 1).withMaxPeers(2);
         assertEquals(2 * DeviceSettings.INDICES_PER_PEER, capped.maxIndices());
         try (Device c = new Device(
                 "rgc",
