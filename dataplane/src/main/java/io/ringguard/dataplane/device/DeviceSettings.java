@@ -14,8 +14,9 @@ package io.ringguard.dataplane.device;
  * @param maxPeers most peers a configuration may have; a change past it is refused whole (errno 22)
  * @param tunOffloads open the TUN with {@code IFF_VNET_HDR} and TSO (read super-packets and split them, write
  *     coalesced TCP segments); falls back to a plain TUN when the kernel refuses
- * @param udpGso send runs of equal-size datagrams to one endpoint as one {@code UDP_SEGMENT} send; falls back
- *     to one datagram per message when the kernel refuses (receive takes one datagram per slot: no GRO)
+ * @param udpGso send runs of equal-size datagrams to one endpoint as one {@code UDP_SEGMENT} send, and receive
+ *     coalesced runs with {@code UDP_GRO} (split back into one slot per datagram); each falls back to one
+ *     datagram per message when the kernel refuses it
  * @param warmUp run the AEAD on a side thread at start so the JIT compiles it before the first packet
  */
 public record DeviceSettings(
@@ -187,7 +188,8 @@ public record DeviceSettings(
 
     /**
      * Applies an offload list as the {@code RINGGUARD_OFFLOADS} environment variable gives it: {@code all}
-     * (the default), {@code none}, or a comma list of {@code tun} and {@code gso}.
+     * (the default), {@code none}, or a comma list of {@code tun} and {@code gso} (UDP segmentation offload both
+     * ways: GSO on send, GRO on receive).
      */
     public DeviceSettings withOffloads(String list) {
         String text = list.trim().toLowerCase(java.util.Locale.ROOT);

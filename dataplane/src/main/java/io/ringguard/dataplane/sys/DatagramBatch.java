@@ -38,6 +38,12 @@ public final class DatagramBatch {
     /** Length reported for a datagram longer than its slot: no valid WireGuard message, so it fails every check. */
     public static final int TRUNCATED = -1;
 
+    /**
+     * Length reported for a received message that cannot be read as datagrams (a coalesced run whose segment
+     * size the kernel's control message did not give); the receiver counts it as malformed.
+     */
+    public static final int MALFORMED = -2;
+
     private static final ByteOrder HOST = ByteOrder.nativeOrder();
 
     private final int capacity;
@@ -103,7 +109,10 @@ public final class DatagramBatch {
         return payloadCapacities[i];
     }
 
-    /** Bytes received into entry {@code i} ({@link #TRUNCATED} if it did not fit), or bytes to send. */
+    /**
+     * Bytes received into entry {@code i} ({@link #TRUNCATED} if it did not fit, {@link #MALFORMED} if it could
+     * not be read), or bytes to send.
+     */
     public int length(final int i) {
         return lengths[i];
     }

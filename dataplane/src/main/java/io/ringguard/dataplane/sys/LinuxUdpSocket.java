@@ -20,6 +20,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * address and length, the batch's endpoint record as {@code msg_name}); the kernel writes the source
  * address straight into the batch's endpoint record, so nothing is copied or allocated.
  *
+ * <p>With {@link #udpGro(boolean)} on, messages land in a {@link CoalescedMessages}' 64 KiB buffers instead
+ * and are split into the batch's entries, one datagram per entry, by a copy.
+ *
  * <p>IPv6 sockets are {@code IPV6_V6ONLY}: the gateway opens one socket per family, as wireguard-go does.
  * Each received datagram carries its local destination ({@code IP_PKTINFO}: {@code ipi_spec_dst}, the
  * address to answer from; {@code IPV6_PKTINFO}) and a send with a local address set sends from it. On send
@@ -61,6 +64,12 @@ public final class LinuxUdpSocket implements UdpSocket {
     /** The part of an endpoint record that must match for datagrams to share one send: remote and local. */
     private static final int ENDPOINT_MATCH_BYTES = DatagramBatch.LOCAL_FAMILY_OFFSET + 4;
 
+    /**
+     * Most messages one GRO receive asks for (each 64 KiB of buffer): 32 uncoalesced datagrams fill a default
+     * batch, and 2 MiB per socket stays small next to the slab.
+     */
+    static final int GRO_MAX_MESSAGES = 32;
+
     /** Largest batch: the kernel's UIO_MAXIOV caps one recvmmsg/sendmmsg. */
     public static final int MAX_BATCH = 1024;
 
@@ -80,6 +89,10 @@ public final class LinuxUdpSocket implements UdpSocket {
     // Sender thread: whether runs of equal datagrams go out as one UDP_SEGMENT message; turned off for good
     // when the kernel refuses one (EIO: the route's device cannot checksum, EINVAL: too old).
     private boolean gso;
+    // Set on the setup thread before the receiver starts (Thread.start orders it); null while GRO is off.
+    private CoalescedMessages coalesced;
+    // Receiver thread: datagrams per message in the last GRO receive, to size the next one.
+    private int datagramsPerMessage = 1;
     // Sender thread: datagrams carried by each message of the last sendmmsg, to turn messages into datagrams.
     private final int[] messageDatagrams;
 
@@ -226,10 +239,37 @@ public final class LinuxUdpSocket implements UdpSocket {
             return IoStatus.ERROR;
         }
         final int n = Math.min(count, maxBatch);
+        final CoalescedMessages coalesced = this.coalesced;
+        if (coalesced == null) {
+            return receiveMessages(fd, batch, n, null);
+        }
+        // GRO: hand out what the last call left first; receive again only once all of it is out, since the
+        // pending datagrams live in the same message buffers.
+        final int filled = coalesced.split(batch, 0, n);
+        if (filled == n) {
+            return filled;
+        }
+        final int rest = n - filled;
+        final int messages =
+                Math.min(coalesced.capacity(), Math.max(1, (rest + datagramsPerMessage - 1) / datagramsPerMessage));
+        final int received = receiveMessages(fd, coalesced.messages(), messages, coalesced);
+        if (received <= 0) {
+            return filled > 0 ? filled : received;
+        }
+        coalesced.loaded(received);
+        return filled + coalesced.split(batch, filled, rest);
+    }
+
+    /**
+     * One {@code recvmmsg} of up to {@code n} messages into entries {@code 0 .. n - 1} of {@code target}; with
+     * {@code coalesced} it also reads each message's {@code UDP_GRO} segment size into it.
+     */
+    private int receiveMessages(
+            final int fd, final DatagramBatch target, final int n, final CoalescedMessages coalesced) {
         final UnsafeBuffer headers = receiveVectors.headers;
         final UnsafeBuffer iovecs = receiveVectors.iovecs;
-        final long payloadAddress = batch.payloadBuffer().addressOffset();
-        final long endpointsAddress = batch.endpoints().addressOffset();
+        final long payloadAddress = target.payloadBuffer().addressOffset();
+        final long endpointsAddress = target.endpoints().addressOffset();
         for (int i = 0; i < n; i++) {
             final int h = i * MMSGHDR_BYTES;
             headers.putLong(h + MSG_NAME_OFFSET, endpointsAddress + DatagramBatch.remoteOffset(i));
@@ -238,8 +278,8 @@ public final class LinuxUdpSocket implements UdpSocket {
             headers.putLong(h + MSG_CONTROLLEN_OFFSET, CONTROL_BYTES);
             headers.putInt(h + MSG_FLAGS_OFFSET, 0);
             final int v = i * IOVEC_BYTES;
-            iovecs.putLong(v + IOV_BASE_OFFSET, payloadAddress + batch.payloadOffset(i));
-            iovecs.putLong(v + IOV_LEN_OFFSET, batch.payloadCapacity(i));
+            iovecs.putLong(v + IOV_BASE_OFFSET, payloadAddress + target.payloadOffset(i));
+            iovecs.putLong(v + IOV_LEN_OFFSET, target.payloadCapacity(i));
         }
         final int received = Posix.recvmmsg(fd, headers.addressOffset(), n, 0, 0L);
         if (received <= 0) {
@@ -250,22 +290,53 @@ public final class LinuxUdpSocket implements UdpSocket {
             lastReceiveErrno = errno;
             return errno == Posix.EAGAIN || errno == Posix.EINTR ? IoStatus.WOULD_BLOCK : IoStatus.ERROR;
         }
+        int datagrams = 0;
         for (int i = 0; i < received; i++) {
             final int h = i * MMSGHDR_BYTES;
-            final boolean truncated = (headers.getInt(h + MSG_FLAGS_OFFSET) & Posix.MSG_TRUNC) != 0;
-            batch.length(i, truncated ? DatagramBatch.TRUNCATED : headers.getInt(h + MMSG_LEN_OFFSET));
-            readPacketInfo(batch, i, (int) headers.getLong(h + MSG_CONTROLLEN_OFFSET));
+            final int flags = headers.getInt(h + MSG_FLAGS_OFFSET);
+            final int lengthBytes = headers.getInt(h + MMSG_LEN_OFFSET);
+            target.length(i, (flags & Posix.MSG_TRUNC) != 0 ? DatagramBatch.TRUNCATED : lengthBytes);
+            final int segmentBytes = readControl(
+                    receiveVectors.control,
+                    i * CONTROL_BYTES,
+                    (int) headers.getLong(h + MSG_CONTROLLEN_OFFSET),
+                    target,
+                    i);
+            if (coalesced != null) {
+                // A cut control area may have lost the segment size: splitting by a guess would hand on garbage.
+                final int segment = (flags & Posix.MSG_CTRUNC) != 0 ? CoalescedMessages.BAD_SEGMENT : segmentBytes;
+                coalesced.segmentBytes(i, segment);
+                datagrams += segment > 0 && lengthBytes > segment ? (lengthBytes + segment - 1) / segment : 1;
+            }
+        }
+        if (coalesced != null) {
+            // How many messages the next call asks for: enough to fill a batch if runs stay this long.
+            datagramsPerMessage = Math.max(1, datagrams / received);
         }
         return received;
     }
 
-    private void readPacketInfo(final DatagramBatch batch, final int i, final int controlLengthBytes) {
-        final UnsafeBuffer control = receiveVectors.control;
-        final int base = i * CONTROL_BYTES;
+    /**
+     * Reads a message's control messages, {@code controlLengthBytes} at {@code base} of {@code control}: its
+     * local destination into entry {@code i}'s endpoint record of {@code target}, and its {@code UDP_GRO}
+     * segment size. Receiver thread (tests call it with a hand-made control area).
+     *
+     * @return the segment size, {@link CoalescedMessages#SINGLE} when there is none, or {@link
+     *     CoalescedMessages#BAD_SEGMENT} when it is below 1 or the control messages cannot be walked.
+     */
+    static int readControl(
+            final UnsafeBuffer control,
+            final int base,
+            final int controlLengthBytes,
+            final DatagramBatch target,
+            final int i) {
+        int segmentBytes = CoalescedMessages.SINGLE;
+        boolean local = false;
         int offset = 0;
         while (offset + CMSG_DATA_OFFSET <= controlLengthBytes) {
             final int cmsgLength = (int) control.getLong(base + offset + CMSG_LEN_OFFSET);
             if (cmsgLength < CMSG_DATA_OFFSET || offset + cmsgLength > controlLengthBytes) {
+                segmentBytes = CoalescedMessages.BAD_SEGMENT;
                 break;
             }
             final int level = control.getInt(base + offset + CMSG_LEVEL_OFFSET);
@@ -274,25 +345,59 @@ public final class LinuxUdpSocket implements UdpSocket {
             if (level == Posix.IPPROTO_IP
                     && type == Posix.IP_PKTINFO
                     && cmsgLength >= CMSG_DATA_OFFSET + IN_PKTINFO_BYTES) {
-                batch.localIpv4(
+                target.localIpv4(
                         i,
                         control.getInt(data + IN_PKTINFO_SPEC_DST_OFFSET, ByteOrder.BIG_ENDIAN),
                         control.getInt(data, HOST));
-                return;
-            }
-            if (level == Posix.IPPROTO_IPV6
+                local = true;
+            } else if (level == Posix.IPPROTO_IPV6
                     && type == Posix.IPV6_PKTINFO
                     && cmsgLength >= CMSG_DATA_OFFSET + IN6_PKTINFO_BYTES) {
-                batch.localIpv6(
+                target.localIpv6(
                         i,
                         control.getLong(data, ByteOrder.BIG_ENDIAN),
                         control.getLong(data + 8, ByteOrder.BIG_ENDIAN),
                         control.getInt(data + IN6_PKTINFO_IFINDEX_OFFSET, HOST));
-                return;
+                local = true;
+            } else if (level == Posix.SOL_UDP && type == Posix.UDP_GRO) {
+                final int size = cmsgLength >= CMSG_DATA_OFFSET + 4 ? control.getInt(data, HOST) : 0;
+                segmentBytes = size > 0 ? size : CoalescedMessages.BAD_SEGMENT;
             }
             offset += align8(cmsgLength);
         }
-        batch.clearLocal(i);
+        if (!local) {
+            target.clearLocal(i);
+        }
+        return segmentBytes;
+    }
+
+    /**
+     * Turns UDP generic receive offload on or off ({@code UDP_GRO}): with it the kernel may hand one receive
+     * a run of coalesced datagrams, which {@link #receive} splits back into one entry each. Setup thread,
+     * before the receiver thread starts. When the kernel refuses the option, receive stays as it was.
+     *
+     * @return whether receives now take coalesced runs.
+     */
+    public synchronized boolean udpGro(final boolean enable) {
+        scratch.putInt(0, enable ? 1 : 0, HOST);
+        if (Posix.setsockopt(fd, Posix.SOL_UDP, Posix.UDP_GRO, scratch.addressOffset(), 4) == 0) {
+            if (!enable) {
+                coalesced = null;
+            } else if (coalesced == null) {
+                coalesced = new CoalescedMessages(Math.min(maxBatch, GRO_MAX_MESSAGES));
+            }
+        }
+        return coalesced != null;
+    }
+
+    /** Datagrams per message in the last GRO receive (1 without GRO); receiver thread or tests. */
+    int datagramsPerMessage() {
+        return datagramsPerMessage;
+    }
+
+    /** Whether receives take coalesced runs ({@code UDP_GRO}). */
+    public synchronized boolean udpGro() {
+        return coalesced != null;
     }
 
     /**
@@ -457,6 +562,11 @@ public final class LinuxUdpSocket implements UdpSocket {
     public int awaitReadable(final int timeoutMs) {
         if (fd < 0) {
             return IoStatus.CLOSED;
+        }
+        final CoalescedMessages coalesced = this.coalesced;
+        if (coalesced != null && coalesced.pending()) {
+            // Datagrams of the last run are still here; the kernel's queue may well be empty.
+            return 1;
         }
         pollFd.putShort(6, (short) 0);
         final int n = Posix.poll(pollFd.addressOffset(), 1, timeoutMs);

@@ -63,6 +63,9 @@ public final class Posix {
 
     // send/recv flags
     public static final int MSG_TRUNC = 0x20;
+    /** {@code msg_flags}: some control messages did not fit {@code msg_controllen}. */
+    public static final int MSG_CTRUNC = 0x08;
+
     public static final int MSG_DONTWAIT = 0x40;
 
     // poll(2)
@@ -95,6 +98,12 @@ public final class Posix {
     public static final int SOL_UDP = 17;
     /** Send: cmsg or socket option with the segment size (u16). */
     public static final int UDP_SEGMENT = 103;
+    /**
+     * Receive: socket option (int, 1 = on) that lets the kernel hand one coalesced run of equal-size
+     * datagrams to a single {@code recvmsg}; each such message carries a cmsg of this type with the segment
+     * size (int).
+     */
+    public static final int UDP_GRO = 104;
 
     /** {@code IFNAMSIZ}: interface names are at most 15 bytes plus the terminating NUL. */
     public static final int IFNAMSIZ = 16;

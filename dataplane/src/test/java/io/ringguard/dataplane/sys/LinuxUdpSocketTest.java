@@ -149,6 +149,69 @@ class LinuxUdpSocketTest {
     }
 
     @Test
+    void shouldReceiveASegmentedSendCoalescedWithGroAndSplitItIntoOneEntryPerDatagram() throws Exception {
+        final LinuxUdpSocket sender = open(Posix.AF_INET, "127.0.0.1", 0);
+        Prerequisites.require(sender.udpGso(true), "needs UDP_SEGMENT (Linux 4.18+)");
+        final LinuxUdpSocket receiver = open(Posix.AF_INET, "127.0.0.1", 0);
+        Prerequisites.require(receiver.udpGro(true), "needs UDP_GRO (Linux 5.0+)");
+        // 0..29: 1200 bytes, 30: 900 (one GSO message of 31), then 31: 148 bytes, a handshake-sized single.
+        for (int i = 0; i < BATCH; i++) {
+            final int lengthBytes = groLength(i);
+            for (int b = 0; b < lengthBytes; b++) {
+                slab.buffer().putByte(slab.payloadOffset(i) + b, (byte) (i * 7 + b));
+            }
+            batch.length(i, lengthBytes);
+            SockAddr.writeIpv4(batch.endpoints(), DatagramBatch.remoteOffset(i), 0x7F000001, receiver.boundPort());
+            batch.clearLocal(i);
+        }
+        sendAll(sender, BATCH);
+        slab.buffer().setMemory(0, slab.capacityBytes(), (byte) 0xFF);
+
+        // Five entries per call, so a run must carry over between calls; bounded by the deadline.
+        final DatagramBatch five = new DatagramBatch(5, slab.buffer());
+        final long deadlineNs = System.nanoTime() + DEADLINE_MS * 1_000_000L;
+        int received = 0;
+        int mostPerMessage = 0;
+        while (received < BATCH && System.nanoTime() < deadlineNs) {
+            if (receiver.awaitReadable(100) <= 0) {
+                continue;
+            }
+            final int want = Math.min(5, BATCH - received);
+            for (int k = 0; k < want; k++) {
+                five.payload(k, slab.payloadOffset(received + k), slab.maxPayloadBytes());
+            }
+            final int n = receiver.receive(five, want);
+            if (n == IoStatus.WOULD_BLOCK) {
+                continue;
+            }
+            assertTrue(n > 0, "receive returned " + IoStatus.name(n) + ", errno " + receiver.lastReceiveErrno());
+            mostPerMessage = Math.max(mostPerMessage, receiver.datagramsPerMessage());
+            for (int k = 0; k < n; k++) {
+                final int i = received + k;
+                assertEquals(groLength(i), five.length(k), "length of datagram " + i);
+                assertEquals(sender.boundPort(), SockAddr.port(five.endpoints(), DatagramBatch.remoteOffset(k)));
+                assertEquals(Posix.AF_INET, five.localFamily(k), "pktinfo of " + i);
+                assertEquals(0x7F000001, five.localIpv4Address(k));
+                for (int b = 0; b < groLength(i); b++) {
+                    assertEquals(
+                            (byte) (i * 7 + b),
+                            slab.buffer().getByte(slab.payloadOffset(i) + b),
+                            "byte " + b + " of datagram " + i);
+                }
+            }
+            received += n;
+        }
+
+        assertEquals(BATCH, received, "every datagram, each in its own entry");
+        assertTrue(mostPerMessage > 1, "the kernel coalesced the run: " + mostPerMessage + " datagrams per message");
+        assertEquals(IoStatus.WOULD_BLOCK, receiver.receive(five, 5), "nothing left over");
+    }
+
+    private static int groLength(final int i) {
+        return i < 30 ? 1200 : i == 30 ? 900 : 148;
+    }
+
+    @Test
     void shouldAnswerFromTheLocalAddressThePeerContacted() throws Exception {
         // A wildcard socket: 127.0.0.3 and 127.0.0.1 are both its addresses, pktinfo tells which was used.
         final LinuxUdpSocket gateway = open(Posix.AF_INET, null, 0);

@@ -10,7 +10,10 @@ public final class UdpSockets {
 
     private UdpSockets() {}
 
-    /** With {@code gso}, sends use UDP segmentation offload where the kernel supports it. */
+    /**
+     * With {@code gso}, sends use UDP segmentation offload ({@code UDP_SEGMENT}) and receives take coalesced
+     * runs ({@code UDP_GRO}) where the kernel supports them; each falls back on its own.
+     */
     public static UdpSocketFactory linux(boolean gso) {
         return (family, port, fwmark, batch) -> {
             LinuxUdpSocket socket = LinuxUdpSocket.open(family, null, port, batch);
@@ -21,6 +24,7 @@ public final class UdpSockets {
                     socket.fwmark(fwmark);
                 }
                 socket.udpGso(gso);
+                socket.udpGro(gso);
             } catch (NativeIoException e) {
                 socket.close();
                 throw e;
