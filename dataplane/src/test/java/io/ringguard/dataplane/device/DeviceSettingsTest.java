@@ -55,4 +55,13 @@ class DeviceSettingsTest {
         assertFalse(plain.udpGso());
         assertFalse(plain.warmUp());
     }
+
+    @Test
+    void shouldRunStagesInlineByDefaultOnlyWithOneWorker() {
+        DeviceSettings defaults = DeviceSettings.defaults(1420);
+        assertEquals(
+                defaults.encryptWorkers() == 1 ? DeviceSettings.RingWait.INLINE : DeviceSettings.RingWait.BLOCKING,
+                defaults.waitStrategy());
+        assertEquals(DeviceSettings.RingWait.INLINE, DeviceSettings.RingWait.parse("Inline"));
+    }
 }

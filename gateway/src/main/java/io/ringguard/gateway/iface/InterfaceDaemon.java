@@ -40,23 +40,11 @@ public final class InterfaceDaemon {
             return 3;
         }
         DeviceSettings settings = DeviceSettings.defaults(DEFAULT_MTU);
-        String wait = System.getenv("RINGGUARD_WAIT_STRATEGY");
-        if (wait != null && !wait.isBlank()) {
-            try {
-                settings = settings.withWaitStrategy(DeviceSettings.RingWait.parse(wait));
-            } catch (IllegalArgumentException e) {
-                err.println("ringguard: RINGGUARD_WAIT_STRATEGY: " + e.getMessage());
-                return 2;
-            }
-        }
-        String offloads = System.getenv("RINGGUARD_OFFLOADS");
-        if (offloads != null && !offloads.isBlank()) {
-            try {
-                settings = settings.withOffloads(offloads);
-            } catch (IllegalArgumentException e) {
-                err.println("ringguard: RINGGUARD_OFFLOADS: " + e.getMessage());
-                return 2;
-            }
+        try {
+            settings = DataplaneEnvironment.apply(settings, System::getenv);
+        } catch (IllegalArgumentException e) {
+            err.println("ringguard: " + e.getMessage());
+            return 2;
         }
         CompletableFuture<String> stop = new CompletableFuture<>();
         SignalHandling.install(() -> stop.complete("signal"), () -> {});

@@ -16,6 +16,7 @@ import io.ringguard.gateway.config.GatewayConfigParser;
 import io.ringguard.gateway.config.HostPort;
 import io.ringguard.gateway.config.InterfaceAddress;
 import io.ringguard.gateway.daemon.SignalHandling;
+import io.ringguard.gateway.iface.DataplaneEnvironment;
 import io.ringguard.gateway.iface.DeviceUapiService;
 import io.ringguard.gateway.iface.UdpSockets;
 import io.ringguard.gateway.mesh.MeshIdentity;
@@ -165,14 +166,11 @@ public final class UpCommand {
                         defaults.udpGso(),
                         defaults.warmUp())
                 .withMaxPeers(config.gateway().maxPeers());
-        String offloads = System.getenv("RINGGUARD_OFFLOADS");
-        if (offloads != null && !offloads.isBlank()) {
-            try {
-                settings = settings.withOffloads(offloads);
-            } catch (IllegalArgumentException e) {
-                err.println("ringguard: RINGGUARD_OFFLOADS: " + e.getMessage());
-                return 2;
-            }
+        try {
+            settings = DataplaneEnvironment.apply(settings, System::getenv);
+        } catch (IllegalArgumentException e) {
+            err.println("ringguard: " + e.getMessage());
+            return 2;
         }
         LinuxTun tun;
         try {
