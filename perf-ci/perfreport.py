@@ -470,6 +470,41 @@ def cmd_finish(a):
     return 0 if summary.get(REFERENCE_PAIR) or REFERENCE_PAIR not in pairs else 1
 
 
+def render_svg(result):
+    """One standalone SVG (throughput, then idle RTT) for places that show an image, not a page (the README)."""
+    pairs = result["config"]["pairs"]
+    summary, failed = result["summary"], result["failures"]
+    m = result["machine"]
+    charts = [
+        bar_chart("Throughput through the tunnel (median, min-max whisker, dots = rounds)",
+                  [("tcp1_gbps", "TCP 1 stream"), ("tcp4_gbps", "TCP 4 streams"), ("udp_gbps", "UDP goodput")],
+                  pairs, summary, "Gbit/s", failed),
+        bar_chart("Ping RTT through the tunnel, idle (lower is better)",
+                  [("rtt_p50_ms", "p50"), ("rtt_p90_ms", "p90"), ("rtt_p99_ms", "p99")],
+                  pairs, summary, "ms", failed, log=True),
+    ]
+    caption = "%s, commit %s, %s cores, Linux %s, %s, load %s" % (
+        result["date"], result["commit"], m["nproc"], m["kernel"], m["wireguard_go"], m["loadavg_start"])
+    w, chart_h, caption_h = 760, 320, 24
+    h = caption_h + chart_h * len(charts)
+    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" '
+           'font-family="sans-serif" font-size="12">' % (w, h, w, h),
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="8" y="16" fill="#555">%s</text>' % html.escape(caption)]
+    for i, chart in enumerate(charts):
+        out.append('<g transform="translate(0,%d)">%s</g>' % (caption_h + i * chart_h, chart))
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def cmd_svg(a):
+    """Write the throughput and RTT charts of a results JSON as one SVG."""
+    with open(a.json_in) as f:
+        result = json.load(f)
+    with open(a.svg_out, "w") as f:
+        f.write(render_svg(result))
+
+
 def cmd_render(a):
     """Re-render the HTML of an existing results JSON (after changing this script)."""
     with open(a.json_in) as f:
@@ -530,6 +565,11 @@ def main():
     for n in ("nproc", "rounds", "duration", "pings", "warmup", "outer", "mtu", "elapsed"):
         p.add_argument("--" + n, type=int, default=0)
     p.set_defaults(fn=cmd_finish)
+
+    p = sub.add_parser("svg")
+    p.add_argument("json_in")
+    p.add_argument("svg_out")
+    p.set_defaults(fn=cmd_svg)
 
     p = sub.add_parser("render")
     p.add_argument("json_in")
